@@ -1,0 +1,9 @@
+import { createApp } from '@backstage/frontend-defaults';
+import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import tracingPlugin from '@tracegate/plugin-tracing/alpha';
+import { navModule } from './modules/nav';
+import { homeModule } from './modules/home';
+
+export default createApp({
+  features: [catalogPlugin, tracingPlugin, navModule, homeModule],
+});

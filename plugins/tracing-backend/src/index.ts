@@ -1,0 +1,7 @@
+/**
+ * The Tracegate backend plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { tracingPlugin as default } from './plugin';

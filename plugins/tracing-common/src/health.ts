@@ -1,0 +1,8 @@
+/**
+ * Body of `GET /api/tracing/health`.
+ *
+ * @public
+ */
+export type TracingHealth = {
+  status: 'ok';
+};

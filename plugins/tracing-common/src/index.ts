@@ -1,0 +1,9 @@
+/**
+ * Shared types, vocabulary and helpers of the Tracegate tracing plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './domain';
+export * from './entity';
+export * from './health';

@@ -1,0 +1,1 @@
+export { TracingPage } from './TracingPage';

@@ -1,0 +1,7 @@
+/**
+ * Tracegate frontend: self-service distributed tracing for Backstage.
+ *
+ * @packageDocumentation
+ */
+
+export * from './api';

@@ -1,0 +1,4 @@
+import { createRouteRef } from '@backstage/frontend-plugin-api';
+
+/** @internal */
+export const rootRouteRef = createRouteRef();
