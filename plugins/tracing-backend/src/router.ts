@@ -18,7 +18,10 @@ export async function createRouter(
   return router;
 }
 
-function bindHealthEndpoint(router: express.Router, { httpAuth }: RouterOptions) {
+function bindHealthEndpoint(
+  router: express.Router,
+  { httpAuth }: RouterOptions,
+) {
   router.get('/health', async (req, res) => {
     // Any authenticated caller, user or service; anonymous callers get 401.
     await httpAuth.credentials(req, { allow: ['user', 'service'] });

@@ -50,7 +50,11 @@ export type SamplerName = (typeof SAMPLER_NAMES)[number];
  *
  * @public
  */
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
+export const WORKLOAD_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+] as const;
 
 /** @public */
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];

@@ -221,6 +221,8 @@ func apiServerArgs(port int, etcdURL string, pki *pki, verbose bool) []string {
 		"--service-cluster-ip-range=10.96.0.0/16",
 		"--allow-privileged=true",
 		"--enable-priority-and-fairness=false",
+		// The default reconciler refuses 127.0.0.1 as the kubernetes Service endpoint.
+		"--endpoint-reconciler-type=none",
 		"--profiling=false",
 		"--v=" + verbosity,
 	}

@@ -17,9 +17,7 @@ function renderWith(api: TracingApi) {
 describe('TracingPage', () => {
   it('shows the backend status', async () => {
     await renderWith({ getHealth: async () => ({ status: 'ok' }) });
-    expect(
-      await screen.findByText('Tracing backend: ok'),
-    ).toBeInTheDocument();
+    expect(await screen.findByText('Tracing backend: ok')).toBeInTheDocument();
   });
 
   it('shows an error when the backend refuses', async () => {

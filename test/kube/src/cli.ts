@@ -1,0 +1,54 @@
+/*
+ * `node --require @backstage/cli/config/nodeTransform.cjs src/cli.ts start --dir D`
+ *
+ * Starts the local control plane for the demo (the start command runs this),
+ * seeds it, mints a token for Tracegate's least-privilege ServiceAccount and
+ * writes D/cluster.json for the backend. Runs until SIGINT/SIGTERM. etcd keeps
+ * its data in D/etcd, so the cluster's objects survive a restart.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTracegateServiceAccount } from './access';
+import { startControlPlane } from './controlPlane';
+import { seedPlatform } from './seed';
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  const dirFlag = rest.indexOf('--dir');
+  if (command !== 'start' || dirFlag < 0 || !rest[dirFlag + 1]) {
+    process.stderr.write('usage: cli.ts start --dir DIR\n');
+    process.exit(2);
+  }
+  const dir = path.resolve(rest[dirFlag + 1]);
+  fs.mkdirSync(dir, { recursive: true });
+
+  const cluster = await startControlPlane({ dir });
+  await seedPlatform(cluster);
+  const token = await createTracegateServiceAccount(cluster);
+  const tokenFile = path.join(dir, 'tracegate.token');
+  fs.writeFileSync(tokenFile, token, { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(dir, 'cluster.json'),
+    JSON.stringify(
+      { url: cluster.url, caFile: cluster.caFile, tokenFile },
+      null,
+      2,
+    ),
+  );
+  process.stdout.write(
+    `local cluster ${cluster.version} at ${cluster.url}\n` +
+      `  kubectl --kubeconfig ${cluster.kubeconfigFile} get ns\n`,
+  );
+
+  const stop = async () => {
+    await cluster.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch(error => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});

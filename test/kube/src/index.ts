@@ -1,0 +1,27 @@
+/**
+ * A real local Kubernetes control plane for Tracegate's tests and demo.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  buildControlPlane,
+  kubeConfigFor,
+  startControlPlane,
+} from './controlPlane';
+export type { LocalControlPlane } from './controlPlane';
+export {
+  createIfMissing,
+  createTracegateServiceAccount,
+  statusCode,
+  TRACEGATE_ACCOUNT,
+  TRACEGATE_APPLIER_RULES,
+  TRACEGATE_NAMESPACE,
+} from './access';
+export {
+  PLATFORM_FIELD_MANAGER,
+  SEED_DEPLOYMENTS,
+  SEED_NAMESPACES,
+  SEED_PROMETHEUS,
+  seedPlatform,
+} from './seed';

@@ -1,0 +1,176 @@
+import {
+  ApiextensionsV1Api,
+  KubernetesObject,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { LocalControlPlane } from './controlPlane';
+
+/** The field manager that plays the platform team's own tooling. */
+export const PLATFORM_FIELD_MANAGER = 'platform-team';
+
+/** Namespaces of a platform installation and of the demo teams. */
+export const SEED_NAMESPACES = ['beyla', 'monitoring', 'tempo', 'shop', 'data'];
+
+/** The demo services' Deployments (catalog/services.yaml names them). */
+export const SEED_DEPLOYMENTS = [
+  {
+    namespace: 'shop',
+    name: 'checkout',
+    image: 'ghcr.io/example/checkout:1.4.2',
+    port: 8080,
+  },
+  {
+    namespace: 'shop',
+    name: 'cart',
+    image: 'ghcr.io/example/cart:2.0.0',
+    port: 8080,
+  },
+  {
+    namespace: 'data',
+    name: 'forecast',
+    image: 'rocker/r-ver:4.4.1',
+    port: 8000,
+  },
+  {
+    namespace: 'data',
+    name: 'ingest',
+    image: 'ghcr.io/example/ingest:0.9.1',
+    port: 9000,
+  },
+];
+
+/** The Prometheus CR whose tracingConfig the demo `prometheus-k8s` asks for. */
+export const SEED_PROMETHEUS = { namespace: 'monitoring', name: 'k8s' };
+
+/**
+ * Seeds what a platform installation has before Tracegate arrives: the
+ * namespaces, the real prometheus-operator `Prometheus` CRD, a `Prometheus` CR
+ * with fields owned by the platform team, and one Deployment per demo service.
+ * Idempotent: every object goes in by server-side apply.
+ */
+export async function seedPlatform(cluster: LocalControlPlane): Promise<void> {
+  const kc = cluster.kubeConfig();
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const apply = (object: KubernetesObject) =>
+    objects.patch(
+      object,
+      undefined,
+      undefined,
+      PLATFORM_FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+
+  for (const name of SEED_NAMESPACES) {
+    await apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+
+  await installPrometheusCrd(cluster);
+
+  await apply({
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'Prometheus',
+    metadata: { ...SEED_PROMETHEUS, labels: { prometheus: 'k8s' } },
+    spec: {
+      replicas: 1,
+      retention: '15d',
+      serviceAccountName: 'prometheus-k8s',
+      serviceMonitorSelector: {},
+      version: 'v3.5.0',
+    },
+  } as KubernetesObject);
+
+  for (const deployment of SEED_DEPLOYMENTS) {
+    const labels = {
+      app: deployment.name,
+      'backstage.io/kubernetes-id': deployment.name,
+    };
+    await apply({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: deployment.name,
+        namespace: deployment.namespace,
+        labels,
+      },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: deployment.name } },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: deployment.name,
+                image: deployment.image,
+                ports: [{ containerPort: deployment.port }],
+              },
+            ],
+          },
+        },
+      },
+    } as KubernetesObject);
+  }
+}
+
+async function installPrometheusCrd(cluster: LocalControlPlane) {
+  const file = path.join(
+    cluster.crdDir,
+    'monitoring.coreos.com_prometheuses.yaml',
+  );
+  const yamlText = fs.readFileSync(file, 'utf8');
+  const name: string = parse(yamlText).metadata.name;
+  const kc = cluster.kubeConfig();
+  // The file goes in as it ships, YAML bytes and all: the typed client would
+  // re-serialise the CRD by its camelCase model and drop keys such as
+  // x-kubernetes-int-or-string.
+  await applyYaml(
+    kc,
+    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+    yamlText,
+  );
+  const extensions = kc.makeApiClient(ApiextensionsV1Api);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const current = await extensions.readCustomResourceDefinition({ name });
+    const established = current.status?.conditions?.some(
+      c => c.type === 'Established' && c.status === 'True',
+    );
+    if (established) return;
+    if (Date.now() > deadline) {
+      throw new Error(`CRD ${name} not established after 60s`);
+    }
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+}
+
+async function applyYaml(kc: KubeConfig, apiPath: string, body: string) {
+  const url = new URL(
+    `${apiPath}?fieldManager=${PLATFORM_FIELD_MANAGER}&force=true`,
+    kc.getCurrentCluster()!.server,
+  );
+  const options: https.RequestOptions = {
+    method: 'PATCH',
+    headers: { 'Content-Type': PatchStrategy.ServerSideApply },
+  };
+  await kc.applyToHTTPSOptions(options);
+  await new Promise<void>((resolve, reject) => {
+    const req = https.request(url, options, res => {
+      let text = '';
+      res.on('data', chunk => (text += chunk));
+      res.on('end', () =>
+        res.statusCode && res.statusCode < 300
+          ? resolve()
+          : reject(new Error(`apply ${apiPath}: ${res.statusCode} ${text}`)),
+      );
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
