@@ -22,7 +22,7 @@ export default defineConfig({
     url: `${baseURL}/.backstage/health/v1/readiness`,
     reuseExistingServer: !process.env.CI,
     timeout: 240_000,
-    stdout: 'pipe',
+    stdout: 'ignore',
     stderr: 'pipe',
   },
   use: {

@@ -4,14 +4,16 @@ async function signInAsGuest(page: Page) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
   await expect(
-    page.getByRole('navigation', { name: 'sidebar nav' }),
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Catalog', exact: true }),
   ).toBeVisible();
 }
 
 test('the catalog lists the demo services', async ({ page }) => {
   await signInAsGuest(page);
   // The catalog is the landing page; show every owner's components.
-  await page.getByRole('button', { name: /^All/ }).click();
+  await page.getByRole('menuitem', { name: /^All/ }).click();
   for (const service of [
     'checkout',
     'cart',

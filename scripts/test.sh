@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The one command that runs every Tracegate check on a fresh machine:
+# installs what is missing (Node 24, dependencies, Chromium and PostgreSQL via
+# apt when root, the local control plane build), then runs lint, typecheck,
+# unit/integration tests on SQLite and PostgreSQL, and the Playwright e2e in
+# Chromium. Ends with one line "N passed, N failed" over all of them.
+set -uo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$TRACEGATE_ROOT"
+export CI=true # also keeps jest out of watch mode
+results="$TRACEGATE_ROOT/test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+step() { printf '\n==> %s\n' "$*"; }
+fail_setup() { echo "tracegate test: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+step "Node and dependencies"
+ensure_node || fail_setup "could not install Node 24"
+ensure_dependencies || fail_setup "yarn install failed"
+
+step "System packages (Chromium, PostgreSQL)"
+source "$TRACEGATE_ROOT/scripts/system.sh"
+ensure_system_packages || fail_setup "could not install Chromium/PostgreSQL"
+start_test_postgres || fail_setup "could not start PostgreSQL"
+trap stop_test_postgres EXIT
+
+step "Local Kubernetes control plane build"
+ensure_go || fail_setup "Go is needed to build the local control plane"
+bash test/kube/build.sh >/dev/null || fail_setup "building the control plane failed"
+
+passed=0
+failed=0
+check() { # check NAME COMMAND...: a pass/fail check that is not a test runner
+  step "$1"
+  if "${@:2}"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
+}
+
+check "lint" yarn lint
+check "typecheck" yarn tsc
+
+step "unit and integration tests (jest; SQLite and PostgreSQL)"
+yarn backstage-cli repo test --json --outputFile="$results/jest.json"
+if [ -f "$results/jest.json" ]; then
+  read -r p f < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$results/jest.json")
+  passed=$((passed + p)); failed=$((failed + f))
+else
+  failed=$((failed + 1)); echo "FAILED: jest wrote no results"
+fi
+
+step "e2e (Playwright in Chromium)"
+if yarn workspace app build; then
+  (cd e2e && yarn playwright test)
+  if [ -f e2e/test-results/results.json ]; then
+    read -r p f < <(node -e 'const s=require(process.argv[1]).stats; console.log(s.expected + s.flaky, s.unexpected + s.skipped)' "$TRACEGATE_ROOT/e2e/test-results/results.json")
+    passed=$((passed + p)); failed=$((failed + f))
+  else
+    failed=$((failed + 1)); echo "FAILED: Playwright wrote no results"
+  fi
+else
+  failed=$((failed + 1)); echo "FAILED: building the app for e2e"
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
