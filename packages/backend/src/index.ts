@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { tracegatePermissionPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -13,9 +14,7 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(tracegatePermissionPolicyModule);
 
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));

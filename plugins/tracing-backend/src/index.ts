@@ -5,3 +5,9 @@
  */
 
 export { tracingPlugin as default } from './plugin';
+export {
+  createTracingRequestConditionalDecision,
+  tracingRequestConditions,
+  tracingRequestResourceRef,
+  tracingRequestRules,
+} from './permissions/rules';

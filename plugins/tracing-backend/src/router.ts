@@ -1,11 +1,33 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { TracingHealth } from '@tracegate/plugin-tracing-common';
-import express from 'express';
+import {
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  HttpAuthService,
+} from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import {
+  createTracingRequestInputSchema,
+  decisionInputSchema,
+  fieldErrors,
+  formatFieldErrors,
+  listRequestsQuerySchema,
+  rejectInputSchema,
+  TracingHealth,
+} from '@tracegate/plugin-tracing-common';
+import express, { Request } from 'express';
 import Router from 'express-promise-router';
+import { z } from 'zod';
+import { TracingConfig } from './service/config';
+import {
+  Caller,
+  TracingRequestService,
+  UserAction,
+} from './service/TracingRequestService';
 
 /** @internal */
 export type RouterOptions = {
   httpAuth: HttpAuthService;
+  service: TracingRequestService;
+  config: TracingConfig;
 };
 
 /** @internal */
@@ -13,9 +35,34 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: '64kb' }));
   bindHealthEndpoint(router, options);
+  bindCreateEndpoint(router, options);
+  bindListEndpoint(router, options);
+  bindGetEndpoint(router, options);
+  bindActionEndpoint(router, options, 'approve', decisionInputSchema);
+  bindActionEndpoint(router, options, 'reject', rejectInputSchema);
+  bindActionEndpoint(router, options, 'cancel', decisionInputSchema);
+  bindActionEndpoint(router, options, 'revoke', decisionInputSchema);
   return router;
+}
+
+/** Parses with a zod schema, or throws a 400 that names the failing fields. */
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) {
+    throw new InputError(formatFieldErrors(fieldErrors(result.error)));
+  }
+  return result.data;
+}
+
+async function userCaller(
+  httpAuth: HttpAuthService,
+  req: Request,
+): Promise<Caller> {
+  const credentials: BackstageCredentials<BackstageUserPrincipal> =
+    await httpAuth.credentials(req, { allow: ['user'] });
+  return { credentials, request: req };
 }
 
 function bindHealthEndpoint(
@@ -27,5 +74,53 @@ function bindHealthEndpoint(
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const body: TracingHealth = { status: 'ok' };
     res.json(body);
+  });
+}
+
+function bindCreateEndpoint(
+  router: express.Router,
+  { httpAuth, service, config }: RouterOptions,
+) {
+  router.post('/requests', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const input = parse(
+      createTracingRequestInputSchema({ maxDurationMs: config.maxDurationMs }),
+      req.body,
+    );
+    res.status(201).json(await service.create(input, caller));
+  });
+}
+
+function bindListEndpoint(
+  router: express.Router,
+  { httpAuth, service }: RouterOptions,
+) {
+  router.get('/requests', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const query = parse(listRequestsQuerySchema, req.query);
+    res.json(await service.list(query, caller));
+  });
+}
+
+function bindGetEndpoint(
+  router: express.Router,
+  { httpAuth, service }: RouterOptions,
+) {
+  router.get('/requests/:id', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    res.json(await service.get(req.params.id, caller));
+  });
+}
+
+function bindActionEndpoint(
+  router: express.Router,
+  { httpAuth, service }: RouterOptions,
+  action: UserAction,
+  schema: typeof decisionInputSchema | typeof rejectInputSchema,
+) {
+  router.post(`/requests/:id/${action}`, async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const input = parse(schema, req.body);
+    res.json(await service.act(action, req.params.id, input, caller));
   });
 }

@@ -58,3 +58,64 @@ export const WORKLOAD_KINDS = [
 
 /** @public */
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/**
+ * A tracing request as the API returns it.
+ *
+ * @public
+ */
+export type TracingRequest = {
+  id: string;
+  /** The catalog Component, e.g. `component:default/checkout`. */
+  entityRef: string;
+  /** Owner of the entity when the request was filed, e.g. `group:default/team-shop`. */
+  entityOwner: string;
+  cluster: string;
+  namespace: string;
+  workload: { kind: WorkloadKind; name: string };
+  podLabels?: Record<string, string>;
+  /** Beyla port syntax: `8080`, `80,443`, `2000-15000`. */
+  openPorts?: string;
+  method: TracingMethod;
+  sampling: { sampler: SamplerName; ratio: number };
+  expiresAt: string;
+  reason: string;
+  status: TracingRequestStatus;
+  requestedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  decision?: { by: string; at: string; comment?: string };
+  lastApply?: { at: string; error?: string };
+};
+
+/**
+ * One state change of a request.
+ *
+ * @public
+ */
+export type TracingRequestHistoryEntry = {
+  actor: string;
+  at: string;
+  from: TracingRequestStatus | null;
+  to: TracingRequestStatus;
+  comment?: string;
+};
+
+/**
+ * `GET /requests/:id`: the request and its history, oldest first.
+ *
+ * @public
+ */
+export type TracingRequestWithHistory = TracingRequest & {
+  history: TracingRequestHistoryEntry[];
+};
+
+/**
+ * `GET /requests`: one page, newest first.
+ *
+ * @public
+ */
+export type TracingRequestPage = {
+  items: TracingRequest[];
+  nextCursor?: string;
+};

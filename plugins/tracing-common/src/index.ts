@@ -7,3 +7,6 @@
 export * from './domain';
 export * from './entity';
 export * from './health';
+export * from './permissions';
+export * from './schemas';
+export * from './stateMachine';

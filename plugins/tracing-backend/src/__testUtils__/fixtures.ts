@@ -1,0 +1,152 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { coreServices } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  QueryPermissionRequest,
+} from '@backstage/plugin-permission-common';
+import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  TracingRequestInput,
+  tracingRequestApprovePermission,
+  tracingRequestCancelPermission,
+  tracingRequestCreatePermission,
+  tracingRequestRevokePermission,
+} from '@tracegate/plugin-tracing-common';
+import {
+  createTracingRequestConditionalDecision,
+  tracingRequestConditions,
+} from '../permissions/rules';
+
+/** Test users and the ownership refs their sign-in would carry. */
+export const USERS = {
+  guest: ['user:default/guest', 'group:default/team-shop'],
+  alice: ['user:default/alice', 'group:default/team-shop'],
+  bob: ['user:default/bob', 'group:default/team-data'],
+  ada: ['user:default/ada', 'group:default/platform-admins'],
+  // An admin who also owns team-shop's services: tests self-approval.
+  root: [
+    'user:default/root',
+    'group:default/platform-admins',
+    'group:default/team-shop',
+  ],
+} as const;
+
+export type TestUser = keyof typeof USERS;
+
+export const userRef = (user: TestUser) => USERS[user][0];
+
+export const CATALOG: Entity[] = [
+  service('checkout', 'team-shop'),
+  service('cart', 'team-shop'),
+  service('forecast', 'team-data'),
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'shop-web', namespace: 'default' },
+    spec: { type: 'website', owner: 'team-shop', lifecycle: 'production' },
+  },
+];
+
+function service(name: string, owner: string): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: { 'backstage.io/kubernetes-id': name },
+    },
+    spec: { type: 'service', owner, lifecycle: 'production' },
+  };
+}
+
+/**
+ * The default policy of packages/backend, restated for the plugin's own
+ * tests: owners create and revoke, the requester cancels, admins approve.
+ */
+export function testPolicy(
+  permissionName: string,
+  user: PolicyQueryUser['info'],
+): PolicyDecision {
+  const claims = user.ownershipEntityRefs;
+  const isAdmin = claims.includes('group:default/platform-admins');
+  switch (permissionName) {
+    case tracingRequestCreatePermission.name:
+      return createTracingRequestConditionalDecision(
+        tracingRequestCreatePermission,
+        tracingRequestConditions.isEntityOwner({ claims }),
+      );
+    case tracingRequestCancelPermission.name:
+      return createTracingRequestConditionalDecision(
+        tracingRequestCancelPermission,
+        tracingRequestConditions.isRequester({ claims: [user.userEntityRef] }),
+      );
+    case tracingRequestApprovePermission.name:
+      return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+    case tracingRequestRevokePermission.name:
+      return isAdmin
+        ? { result: AuthorizeResult.ALLOW }
+        : createTracingRequestConditionalDecision(
+            tracingRequestRevokePermission,
+            tracingRequestConditions.isEntityOwner({ claims }),
+          );
+    default:
+      return { result: AuthorizeResult.ALLOW };
+  }
+}
+
+/**
+ * A permissions service that evaluates {@link testPolicy} in process, as the
+ * permission backend would over HTTP.
+ */
+export const testPermissionsFactory = createServiceFactory({
+  service: coreServices.permissions,
+  deps: {},
+  factory: () => ({
+    async authorize() {
+      throw new Error('not used by the tracing plugin');
+    },
+    async authorizeConditional(
+      requests: QueryPermissionRequest[],
+      options: { credentials: { principal: unknown } },
+    ) {
+      const principal = options.credentials.principal as {
+        type: string;
+        userEntityRef?: string;
+      };
+      const entry = Object.values(USERS).find(
+        refs => refs[0] === principal.userEntityRef,
+      );
+      return requests.map(({ permission }) =>
+        entry
+          ? testPolicy(permission.name, {
+              userEntityRef: entry[0],
+              ownershipEntityRefs: [...entry],
+            })
+          : ({ result: AuthorizeResult.DENY } as PolicyDecision),
+      );
+    },
+  }),
+});
+
+const DAY = 86_400_000;
+
+/** A valid body for POST /requests. */
+export function requestInput(
+  change: Partial<TracingRequestInput> = {},
+): TracingRequestInput {
+  return {
+    entityRef: 'component:default/checkout',
+    cluster: 'local',
+    namespace: 'shop',
+    workload: { kind: 'Deployment', name: 'checkout' },
+    openPorts: '8080',
+    method: 'ebpf',
+    sampling: { sampler: 'parentbased_traceidratio', ratio: 0.5 },
+    expiresAt: new Date(Date.now() + 7 * DAY).toISOString(),
+    reason: 'Checkout latency spikes',
+    ...change,
+  };
+}

@@ -1,0 +1,250 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { DatabaseTracingRequestStore } from './DatabaseTracingRequestStore';
+import { NewTracingRequest } from './TracingRequestStore';
+
+const databases = createTestDatabases();
+
+function filed(change: Partial<NewTracingRequest> = {}): NewTracingRequest {
+  return {
+    entityRef: 'component:default/checkout',
+    entityOwner: 'group:default/team-shop',
+    cluster: 'local',
+    namespace: 'shop',
+    workload: { kind: 'Deployment', name: 'checkout' },
+    podLabels: { app: 'checkout' },
+    openPorts: '8080',
+    method: 'ebpf',
+    sampling: { sampler: 'traceidratio', ratio: 0.1 },
+    expiresAt: '2026-12-01T00:00:00.000Z',
+    reason: 'slow checkouts',
+    requestedBy: 'user:default/guest',
+    ...change,
+  };
+}
+
+const at = (minute: number) =>
+  new Date(Date.UTC(2026, 10, 25, 12, minute)).toISOString();
+
+describe.each(databases.eachSupportedId())(
+  'DatabaseTracingRequestStore on %p',
+  databaseId => {
+    async function createStore() {
+      const knex = await databases.init(databaseId);
+      const store = await DatabaseTracingRequestStore.create({
+        database: mockServices.database({ knex }),
+      });
+      return { knex, store };
+    }
+
+    it('stores a request with its first history row', async () => {
+      const { store } = await createStore();
+      const created = await store.create(filed(), {
+        actor: 'user:default/guest',
+        at: at(0),
+      });
+      expect(created).toEqual({
+        ...filed(),
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'pending',
+        createdAt: at(0),
+        updatedAt: at(0),
+      });
+      expect(await store.get(created.id)).toEqual(created);
+      expect(await store.getHistory(created.id)).toEqual([
+        { actor: 'user:default/guest', at: at(0), from: null, to: 'pending' },
+      ]);
+      expect(
+        await store.get('00000000-0000-0000-0000-000000000000'),
+      ).toBeUndefined();
+    });
+
+    it('moves state by compare-and-set and records decisions', async () => {
+      const { store } = await createStore();
+      const { id } = await store.create(filed(), { actor: 'u', at: at(0) });
+
+      const approved = await store.transition({
+        id,
+        from: 'pending',
+        to: 'approved',
+        actor: 'user:default/ada',
+        at: at(1),
+        comment: 'ok for a week',
+        recordDecision: true,
+      });
+      expect(approved).toMatchObject({
+        status: 'approved',
+        updatedAt: at(1),
+        decision: {
+          by: 'user:default/ada',
+          at: at(1),
+          comment: 'ok for a week',
+        },
+      });
+
+      // A second transition that still believes the request is pending loses.
+      const stale = await store.transition({
+        id,
+        from: 'pending',
+        to: 'rejected',
+        actor: 'user:default/other-admin',
+        at: at(2),
+        recordDecision: true,
+      });
+      expect(stale).toBeUndefined();
+      expect((await store.get(id))?.status).toBe('approved');
+      expect((await store.getHistory(id)).map(h => h.to)).toEqual([
+        'pending',
+        'approved',
+      ]);
+    });
+
+    it('lets exactly one of many concurrent transitions through', async () => {
+      const { store } = await createStore();
+      const { id } = await store.create(filed(), { actor: 'u', at: at(0) });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          store.transition({
+            id,
+            from: 'pending',
+            to: 'approved',
+            actor: `user:default/admin-${i}`,
+            at: at(1),
+            recordDecision: true,
+          }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.getHistory(id)).toHaveLength(2);
+    });
+
+    it('pages newest first with a cursor, and filters', async () => {
+      const { store } = await createStore();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const created = await store.create(
+          filed({
+            entityRef:
+              i % 2 ? 'component:default/cart' : 'component:default/checkout',
+            cluster: i < 4 ? 'local' : 'prod',
+            requestedBy: i === 0 ? 'user:default/alice' : 'user:default/guest',
+          }),
+          { actor: 'u', at: at(i) },
+        );
+        ids.push(created.id);
+      }
+      const first = await store.list({ limit: 2 });
+      expect(first.items.map(r => r.id)).toEqual([ids[4], ids[3]]);
+      const second = await store.list({ limit: 2, cursor: first.nextCursor });
+      expect(second.items.map(r => r.id)).toEqual([ids[2], ids[1]]);
+      const third = await store.list({ limit: 2, cursor: second.nextCursor });
+      expect(third.items.map(r => r.id)).toEqual([ids[0]]);
+      expect(third.nextCursor).toBeUndefined();
+
+      expect(
+        (
+          await store.list({ limit: 10, entityRef: 'component:default/cart' })
+        ).items.map(r => r.id),
+      ).toEqual([ids[3], ids[1]]);
+      expect(
+        (await store.list({ limit: 10, cluster: 'prod' })).items,
+      ).toHaveLength(1);
+      expect(
+        (await store.list({ limit: 10, statuses: ['approved'] })).items,
+      ).toHaveLength(0);
+      expect(
+        (await store.list({ limit: 10, statuses: ['pending'] })).items,
+      ).toHaveLength(5);
+    });
+
+    it('applies permission criteria in the query', async () => {
+      const { store } = await createStore();
+      await store.create(filed({ requestedBy: 'user:default/alice' }), {
+        actor: 'u',
+        at: at(0),
+      });
+      await store.create(filed({ entityOwner: 'group:default/team-data' }), {
+        actor: 'u',
+        at: at(1),
+      });
+      await store.create(filed(), { actor: 'u', at: at(2) });
+
+      const mine = await store.list({
+        limit: 10,
+        filter: { field: 'requestedBy', values: ['user:default/alice'] },
+      });
+      expect(mine.items).toHaveLength(1);
+
+      const either = await store.list({
+        limit: 10,
+        filter: {
+          anyOf: [
+            { field: 'requestedBy', values: ['user:default/alice'] },
+            { field: 'entityOwner', values: ['group:default/team-data'] },
+          ],
+        },
+      });
+      expect(either.items).toHaveLength(2);
+
+      const notData = await store.list({
+        limit: 10,
+        filter: {
+          allOf: [
+            {
+              not: {
+                field: 'entityOwner',
+                values: ['group:default/team-data'],
+              },
+            },
+            { field: 'status', values: ['pending'] },
+          ],
+        },
+      });
+      expect(notData.items).toHaveLength(2);
+    });
+
+    it('refuses a cursor it did not make', async () => {
+      const { store } = await createStore();
+      await expect(store.list({ limit: 1, cursor: 'bogus' })).rejects.toThrow(
+        'cursor: is not a cursor this API returned',
+      );
+    });
+
+    it('finds requests past their expiry in the given states', async () => {
+      const { store } = await createStore();
+      const early = await store.create(filed({ expiresAt: at(10) }), {
+        actor: 'u',
+        at: at(0),
+      });
+      await store.create(filed({ expiresAt: at(30) }), {
+        actor: 'u',
+        at: at(0),
+      });
+      await store.transition({
+        id: early.id,
+        from: 'pending',
+        to: 'approved',
+        actor: 'a',
+        at: at(1),
+      });
+
+      const due = await store.listExpired({
+        at: at(20),
+        statuses: ['approved', 'active'],
+      });
+      expect(due.map(r => r.id)).toEqual([early.id]);
+      expect(
+        await store.listExpired({ at: at(5), statuses: ['approved'] }),
+      ).toEqual([]);
+    });
+
+    it('keeps requests when the store is created again (restart)', async () => {
+      const { knex, store } = await createStore();
+      const created = await store.create(filed(), { actor: 'u', at: at(0) });
+      const again = await DatabaseTracingRequestStore.create({
+        database: mockServices.database({ knex }),
+      });
+      expect(await again.get(created.id)).toEqual(created);
+    });
+  },
+);

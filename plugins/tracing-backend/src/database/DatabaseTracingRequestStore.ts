@@ -1,0 +1,294 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import {
+  SamplerName,
+  TracingMethod,
+  TracingRequest,
+  TracingRequestHistoryEntry,
+  TracingRequestStatus,
+  WorkloadKind,
+} from '@tracegate/plugin-tracing-common';
+import { randomUUID } from 'node:crypto';
+import { Knex } from 'knex';
+import {
+  ListTracingRequestsOptions,
+  NewTracingRequest,
+  TracingRequestFilter,
+  TracingRequestStore,
+  TracingRequestTransition,
+} from './TracingRequestStore';
+
+const migrationsDir = resolvePackagePath(
+  '@tracegate/plugin-tracing-backend',
+  'migrations',
+);
+
+const REQUESTS = 'tracing_requests';
+const HISTORY = 'tracing_request_history';
+
+type RequestRow = {
+  seq: number | string;
+  id: string;
+  entity_ref: string;
+  entity_owner: string;
+  cluster: string;
+  namespace: string;
+  workload_kind: string;
+  workload_name: string;
+  pod_labels: string | null;
+  open_ports: string | null;
+  method: string;
+  sampler: string;
+  ratio: number | string;
+  expires_at: string;
+  reason: string;
+  status: string;
+  requested_by: string;
+  created_at: string;
+  updated_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_comment: string | null;
+  last_apply_at: string | null;
+  last_apply_error: string | null;
+};
+
+type HistoryRow = {
+  request_id: string;
+  actor: string;
+  at: string;
+  from_status: string | null;
+  to_status: string;
+  comment: string | null;
+};
+
+const FILTER_COLUMNS: Record<TracingRequestFilter['field'], string> = {
+  requestedBy: 'requested_by',
+  entityOwner: 'entity_owner',
+  status: 'status',
+  cluster: 'cluster',
+};
+
+/**
+ * {@link TracingRequestStore} on Backstage's database service (SQLite or
+ * PostgreSQL).
+ *
+ * @internal
+ */
+export class DatabaseTracingRequestStore implements TracingRequestStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseTracingRequestStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseTracingRequestStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async create(
+    request: NewTracingRequest,
+    options: { actor: string; at: string },
+  ): Promise<TracingRequest> {
+    const id = randomUUID();
+    await this.db.transaction(async tx => {
+      await tx(REQUESTS).insert({
+        id,
+        entity_ref: request.entityRef,
+        entity_owner: request.entityOwner,
+        cluster: request.cluster,
+        namespace: request.namespace,
+        workload_kind: request.workload.kind,
+        workload_name: request.workload.name,
+        pod_labels: request.podLabels
+          ? JSON.stringify(request.podLabels)
+          : null,
+        open_ports: request.openPorts ?? null,
+        method: request.method,
+        sampler: request.sampling.sampler,
+        ratio: request.sampling.ratio,
+        expires_at: request.expiresAt,
+        reason: request.reason,
+        status: 'pending',
+        requested_by: request.requestedBy,
+        created_at: options.at,
+        updated_at: options.at,
+      });
+      await tx(HISTORY).insert({
+        request_id: id,
+        actor: options.actor,
+        at: options.at,
+        from_status: null,
+        to_status: 'pending',
+      });
+    });
+    return (await this.get(id))!;
+  }
+
+  async get(id: string): Promise<TracingRequest | undefined> {
+    const row = await this.db<RequestRow>(REQUESTS).where({ id }).first();
+    return row ? toRequest(row) : undefined;
+  }
+
+  async getHistory(id: string): Promise<TracingRequestHistoryEntry[]> {
+    const rows = await this.db<HistoryRow>(HISTORY)
+      .where({ request_id: id })
+      .orderBy('seq', 'asc');
+    return rows.map(toHistoryEntry);
+  }
+
+  async list(
+    options: ListTracingRequestsOptions,
+  ): Promise<{ items: TracingRequest[]; nextCursor?: string }> {
+    const query = this.db<RequestRow>(REQUESTS)
+      .orderBy('seq', 'desc')
+      .limit(options.limit + 1);
+    if (options.entityRef) query.where('entity_ref', options.entityRef);
+    if (options.cluster) query.where('cluster', options.cluster);
+    if (options.statuses?.length) query.whereIn('status', options.statuses);
+    if (options.cursor) query.where('seq', '<', decodeCursor(options.cursor));
+    if (options.filter) {
+      const filter = options.filter;
+      query.where(builder => applyCriteria(builder, filter));
+    }
+    const rows = await query;
+    const page = rows.slice(0, options.limit);
+    return {
+      items: page.map(toRequest),
+      nextCursor:
+        rows.length > options.limit
+          ? encodeCursor(page[page.length - 1].seq)
+          : undefined,
+    };
+  }
+
+  async transition(
+    transition: TracingRequestTransition,
+  ): Promise<TracingRequest | undefined> {
+    const changed = await this.db.transaction(async tx => {
+      const update: Partial<RequestRow> = {
+        status: transition.to,
+        updated_at: transition.at,
+      };
+      if (transition.recordDecision) {
+        update.decided_by = transition.actor;
+        update.decided_at = transition.at;
+        update.decision_comment = transition.comment ?? null;
+      }
+      // The compare-and-set: only a request still in `from` moves.
+      const count = await tx<RequestRow>(REQUESTS)
+        .where({ id: transition.id, status: transition.from })
+        .update(update);
+      if (count === 0) return false;
+      await tx(HISTORY).insert({
+        request_id: transition.id,
+        actor: transition.actor,
+        at: transition.at,
+        from_status: transition.from,
+        to_status: transition.to,
+        comment: transition.comment ?? null,
+      });
+      return true;
+    });
+    return changed ? this.get(transition.id) : undefined;
+  }
+
+  async listExpired(options: {
+    at: string;
+    statuses: readonly TracingRequestStatus[];
+  }): Promise<TracingRequest[]> {
+    const rows = await this.db<RequestRow>(REQUESTS)
+      .whereIn('status', options.statuses)
+      .where('expires_at', '<=', options.at)
+      .orderBy('seq', 'asc');
+    return rows.map(toRequest);
+  }
+}
+
+function applyCriteria(
+  builder: Knex.QueryBuilder,
+  criteria: PermissionCriteria<TracingRequestFilter>,
+): void {
+  if ('allOf' in criteria) {
+    for (const c of criteria.allOf) builder.andWhere(b => applyCriteria(b, c));
+  } else if ('anyOf' in criteria) {
+    for (const c of criteria.anyOf) builder.orWhere(b => applyCriteria(b, c));
+  } else if ('not' in criteria) {
+    builder.whereNot(b => applyCriteria(b, criteria.not));
+  } else {
+    builder.whereIn(FILTER_COLUMNS[criteria.field], criteria.values);
+  }
+}
+
+function encodeCursor(seq: number | string): string {
+  return Buffer.from(JSON.stringify({ seq: Number(seq) })).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const { seq } = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (Number.isSafeInteger(seq) && seq > 0) return seq;
+  } catch {
+    // fall through
+  }
+  throw new InputError('cursor: is not a cursor this API returned');
+}
+
+function toRequest(row: RequestRow): TracingRequest {
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    entityOwner: row.entity_owner,
+    cluster: row.cluster,
+    namespace: row.namespace,
+    workload: {
+      kind: row.workload_kind as WorkloadKind,
+      name: row.workload_name,
+    },
+    ...(row.pod_labels ? { podLabels: JSON.parse(row.pod_labels) } : {}),
+    ...(row.open_ports ? { openPorts: row.open_ports } : {}),
+    method: row.method as TracingMethod,
+    sampling: { sampler: row.sampler as SamplerName, ratio: Number(row.ratio) },
+    expiresAt: row.expires_at,
+    reason: row.reason,
+    status: row.status as TracingRequestStatus,
+    requestedBy: row.requested_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.decided_by && row.decided_at
+      ? {
+          decision: {
+            by: row.decided_by,
+            at: row.decided_at,
+            ...(row.decision_comment ? { comment: row.decision_comment } : {}),
+          },
+        }
+      : {}),
+    ...(row.last_apply_at
+      ? {
+          lastApply: {
+            at: row.last_apply_at,
+            ...(row.last_apply_error ? { error: row.last_apply_error } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function toHistoryEntry(row: HistoryRow): TracingRequestHistoryEntry {
+  return {
+    actor: row.actor,
+    at: row.at,
+    from: row.from_status as TracingRequestStatus | null,
+    to: row.to_status as TracingRequestStatus,
+    ...(row.comment ? { comment: row.comment } : {}),
+  };
+}

@@ -1,0 +1,90 @@
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import {
+  TracingRequest,
+  TracingRequestHistoryEntry,
+  TracingRequestStatus,
+} from '@tracegate/plugin-tracing-common';
+
+/**
+ * A request as filed, before the store gives it an id, state and timestamps.
+ *
+ * @internal
+ */
+export type NewTracingRequest = Omit<
+  TracingRequest,
+  'id' | 'status' | 'createdAt' | 'updatedAt' | 'decision' | 'lastApply'
+>;
+
+/**
+ * A field condition that permission rules turn into (the `TQuery` of the
+ * tracing-request resource type).
+ *
+ * @internal
+ */
+export type TracingRequestFilter = {
+  field: 'requestedBy' | 'entityOwner' | 'status' | 'cluster';
+  values: string[];
+};
+
+/** @internal */
+export type ListTracingRequestsOptions = {
+  entityRef?: string;
+  cluster?: string;
+  statuses?: TracingRequestStatus[];
+  /** Conditions from the permission policy, applied in the query. */
+  filter?: PermissionCriteria<TracingRequestFilter>;
+  limit: number;
+  cursor?: string;
+};
+
+/**
+ * One state change, applied only if the request is still in `from`.
+ *
+ * @internal
+ */
+export type TracingRequestTransition = {
+  id: string;
+  from: TracingRequestStatus;
+  to: TracingRequestStatus;
+  actor: string;
+  at: string;
+  comment?: string;
+  /** Record the change as the request's decision (approve/reject). */
+  recordDecision?: boolean;
+};
+
+/**
+ * Durable storage of tracing requests and their history.
+ *
+ * @internal
+ */
+export interface TracingRequestStore {
+  create(
+    request: NewTracingRequest,
+    options: { actor: string; at: string },
+  ): Promise<TracingRequest>;
+
+  get(id: string): Promise<TracingRequest | undefined>;
+
+  getHistory(id: string): Promise<TracingRequestHistoryEntry[]>;
+
+  /** One page, newest first, with the cursor of the next page if any. */
+  list(
+    options: ListTracingRequestsOptions,
+  ): Promise<{ items: TracingRequest[]; nextCursor?: string }>;
+
+  /**
+   * Compare-and-set: moves the request from `from` to `to` and writes the
+   * history row in one transaction. Resolves to the updated request, or to
+   * `undefined` when the request was not in `from` any more (a lost race).
+   */
+  transition(
+    transition: TracingRequestTransition,
+  ): Promise<TracingRequest | undefined>;
+
+  /** Requests in one of `statuses` whose `expiresAt` is at or before `at`. */
+  listExpired(options: {
+    at: string;
+    statuses: readonly TracingRequestStatus[];
+  }): Promise<TracingRequest[]>;
+}

@@ -1,0 +1,45 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { createTestDatabases } from '../__testUtils__/databases';
+
+const databases = createTestDatabases();
+const directory = resolvePackagePath(
+  '@tracegate/plugin-tracing-backend',
+  'migrations',
+);
+
+describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
+  it('go up, down and up again', async () => {
+    const knex = await databases.init(databaseId);
+
+    await knex.migrate.latest({ directory });
+    expect(await knex.schema.hasTable('tracing_requests')).toBe(true);
+    expect(await knex.schema.hasTable('tracing_request_history')).toBe(true);
+
+    await knex.migrate.rollback({ directory }, true);
+    expect(await knex.schema.hasTable('tracing_requests')).toBe(false);
+    expect(await knex.schema.hasTable('tracing_request_history')).toBe(false);
+
+    await knex.migrate.latest({ directory });
+    await knex('tracing_requests').insert({
+      id: '11111111-1111-1111-1111-111111111111',
+      entity_ref: 'component:default/checkout',
+      entity_owner: 'group:default/team-shop',
+      cluster: 'local',
+      namespace: 'shop',
+      workload_kind: 'Deployment',
+      workload_name: 'checkout',
+      method: 'ebpf',
+      sampler: 'always_on',
+      ratio: 1,
+      expires_at: '2026-12-01T00:00:00.000Z',
+      reason: 'r',
+      status: 'pending',
+      requested_by: 'user:default/guest',
+      created_at: '2026-11-25T00:00:00.000Z',
+      updated_at: '2026-11-25T00:00:00.000Z',
+    });
+    expect(await knex('tracing_requests').count({ n: '*' })).toEqual([
+      { n: expect.anything() },
+    ]);
+  });
+});

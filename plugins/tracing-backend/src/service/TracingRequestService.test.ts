@@ -1,0 +1,117 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
+import { TracingRequestFilter } from '../database/TracingRequestStore';
+import {
+  tracingRequestResourceRef,
+  tracingRequestRules,
+} from '../permissions/rules';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { CATALOG } from '../__testUtils__/fixtures';
+import { SYSTEM_ACTOR, TracingRequestService } from './TracingRequestService';
+
+const databases = createTestDatabases();
+
+const ruleset = {
+  getRuleByName: (name: string) =>
+    Object.values(tracingRequestRules).find(rule => rule.name === name)!,
+} as unknown as PermissionRuleset<TracingRequest, TracingRequestFilter>;
+
+describe.each(databases.eachSupportedId())(
+  'request expiry on %p',
+  databaseId => {
+    it('expires live requests past expiresAt, with history and audit', async () => {
+      const knex = await databases.init(databaseId);
+      const store = await DatabaseTracingRequestStore.create({
+        database: mockServices.database({ knex }),
+      });
+      const auditor = mockServices.auditor.mock();
+      const changed: string[] = [];
+      let now = new Date('2026-11-25T12:00:00.000Z');
+      const service = new TracingRequestService({
+        store,
+        catalog: catalogServiceMock({ entities: CATALOG }),
+        permissions: mockServices.permissions(),
+        auditor,
+        logger: mockServices.logger.mock(),
+        config: {
+          maxDurationMs: 30 * 86_400_000,
+          allowSelfApproval: false,
+          expiryFrequency: { minutes: 1 },
+          clusterNames: ['local'],
+        },
+        ruleset,
+        onChange: request => changed.push(`${request.id}:${request.status}`),
+        now: () => now,
+      });
+      const base = {
+        entityRef: 'component:default/checkout',
+        entityOwner: 'group:default/team-shop',
+        cluster: 'local',
+        namespace: 'shop',
+        workload: { kind: 'Deployment' as const, name: 'checkout' },
+        method: 'ebpf' as const,
+        sampling: { sampler: 'always_on' as const, ratio: 1 },
+        reason: 'r',
+        requestedBy: 'user:default/guest',
+      };
+      const at = now.toISOString();
+      const live = await store.create(
+        { ...base, expiresAt: '2026-11-25T13:00:00.000Z' },
+        { actor: 'u', at },
+      );
+      const pending = await store.create(
+        { ...base, expiresAt: '2026-11-25T13:00:00.000Z' },
+        { actor: 'u', at },
+      );
+      const later = await store.create(
+        { ...base, expiresAt: '2026-11-26T00:00:00.000Z' },
+        { actor: 'u', at },
+      );
+      for (const { id } of [live, later]) {
+        await store.transition({
+          id,
+          from: 'pending',
+          to: 'approved',
+          actor: 'a',
+          at,
+        });
+      }
+
+      expect(await service.expireDue()).toEqual([]);
+
+      now = new Date('2026-11-25T14:00:00.000Z');
+      const expired = await service.expireDue();
+      expect(expired.map(r => r.id)).toEqual([live.id]);
+      expect((await store.get(live.id))?.status).toBe('expired');
+      expect((await store.get(pending.id))?.status).toBe('pending');
+      expect((await store.get(later.id))?.status).toBe('approved');
+      expect((await store.getHistory(live.id)).at(-1)).toMatchObject({
+        actor: SYSTEM_ACTOR,
+        from: 'approved',
+        to: 'expired',
+      });
+      expect(changed).toEqual([`${live.id}:expired`]);
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          eventId: 'request-expire',
+          meta: { requestId: live.id },
+        }),
+      );
+    });
+  },
+);
+
+describe('the rules registered for the tracing-request resource', () => {
+  it('are the ones the resource ref names', () => {
+    expect(tracingRequestResourceRef.resourceType).toBe('tracing-request');
+    expect(Object.values(tracingRequestRules).map(r => r.name)).toEqual([
+      'IS_REQUESTER',
+      'IS_ENTITY_OWNER',
+      'HAS_STATUS',
+      'IS_ON_CLUSTER',
+    ]);
+  });
+});

@@ -1,0 +1,358 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  BackstageUserPrincipal,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  ConditionTransformer,
+  PermissionRuleset,
+  createConditionAuthorizer,
+  createConditionTransformer,
+} from '@backstage/plugin-permission-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  canTransition,
+  DecisionInput,
+  ListRequestsQuery,
+  TRACING_REQUEST_TRANSITIONS,
+  TracingRequest,
+  TracingRequestAction,
+  TracingRequestInput,
+  TracingRequestPage,
+  TracingRequestWithHistory,
+  tracingRequestApprovePermission,
+  tracingRequestCancelPermission,
+  tracingRequestCreatePermission,
+  tracingRequestReadPermission,
+  tracingRequestRevokePermission,
+} from '@tracegate/plugin-tracing-common';
+import type { Request } from 'express';
+import {
+  TracingRequestFilter,
+  TracingRequestStore,
+} from '../database/TracingRequestStore';
+import { TracingConfig } from './config';
+
+/** The actor recorded for changes the backend makes on its own. */
+export const SYSTEM_ACTOR = 'tracegate:system';
+
+/** Who asks, and the HTTP request for the audit log. */
+export type Caller = {
+  credentials: BackstageCredentials<BackstageUserPrincipal>;
+  request?: Request;
+};
+
+/** @internal */
+export type TracingRequestServiceOptions = {
+  store: TracingRequestStore;
+  catalog: CatalogService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger: LoggerService;
+  config: TracingConfig;
+  ruleset: PermissionRuleset<TracingRequest, TracingRequestFilter>;
+  /** Called after every change of state, e.g. to reconcile clusters. */
+  onChange?: (request: TracingRequest) => void;
+  now?: () => Date;
+};
+
+const USER_ACTIONS = {
+  approve: tracingRequestApprovePermission,
+  reject: tracingRequestApprovePermission,
+  cancel: tracingRequestCancelPermission,
+  revoke: tracingRequestRevokePermission,
+} satisfies Partial<Record<TracingRequestAction, ResourcePermission>>;
+
+/** @internal */
+export type UserAction = keyof typeof USER_ACTIONS;
+
+/**
+ * The request lifecycle: who may do what, in which state, with history and
+ * audit. The router only parses input and calls this.
+ *
+ * @internal
+ */
+export class TracingRequestService {
+  private readonly authorizeConditions: (
+    decision: PolicyDecision,
+    resource: TracingRequest | undefined,
+  ) => boolean;
+  private readonly toFilter: ConditionTransformer<TracingRequestFilter>;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: TracingRequestServiceOptions) {
+    this.authorizeConditions = createConditionAuthorizer(options.ruleset);
+    this.toFilter = createConditionTransformer(options.ruleset);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async create(
+    input: TracingRequestInput,
+    caller: Caller,
+  ): Promise<TracingRequest> {
+    const { store, auditor } = this.options;
+    const audit = await auditor.createEvent({
+      eventId: 'request-create',
+      severityLevel: 'medium',
+      request: caller.request,
+      meta: { entityRef: input.entityRef, cluster: input.cluster },
+    });
+    try {
+      if (!this.options.config.clusterNames.includes(input.cluster)) {
+        const known = this.options.config.clusterNames.join(', ') || 'none';
+        throw new InputError(
+          `cluster: is not a configured cluster (configured: ${known})`,
+        );
+      }
+      const entity = await this.loadService(input.entityRef, caller);
+      const requestedBy = caller.credentials.principal.userEntityRef;
+      const at = this.now().toISOString();
+      const candidate: TracingRequest = {
+        ...input,
+        entityRef: stringifyEntityRef(entity),
+        entityOwner: ownerOf(entity),
+        requestedBy,
+        id: '',
+        status: 'pending',
+        createdAt: at,
+        updatedAt: at,
+      };
+      await this.authorize(tracingRequestCreatePermission, candidate, caller);
+      const { id, status, createdAt, updatedAt, ...filed } = candidate;
+      const created = await store.create(filed, { actor: requestedBy, at });
+      await audit.success({ meta: { requestId: created.id } });
+      return created;
+    } catch (error) {
+      await audit.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  async get(id: string, caller: Caller): Promise<TracingRequestWithHistory> {
+    const request = await this.load(id);
+    await this.authorize(tracingRequestReadPermission, request, caller);
+    return { ...request, history: await this.options.store.getHistory(id) };
+  }
+
+  async list(
+    query: ListRequestsQuery,
+    caller: Caller,
+  ): Promise<TracingRequestPage> {
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission: tracingRequestReadPermission }],
+      { credentials: caller.credentials },
+    );
+    if (decision.result === AuthorizeResult.DENY) {
+      throw new NotAllowedError('You may not read tracing requests');
+    }
+    return this.options.store.list({
+      entityRef: query.entityRef,
+      cluster: query.cluster,
+      statuses: query.status,
+      limit: query.limit,
+      cursor: query.cursor,
+      filter:
+        decision.result === AuthorizeResult.CONDITIONAL
+          ? this.toFilter(decision.conditions)
+          : undefined,
+    });
+  }
+
+  /** approve, reject, cancel or revoke, as the caller. */
+  async act(
+    action: UserAction,
+    id: string,
+    input: DecisionInput,
+    caller: Caller,
+  ): Promise<TracingRequest> {
+    const audit = await this.options.auditor.createEvent({
+      eventId: `request-${action}`,
+      severityLevel: 'medium',
+      request: caller.request,
+      meta: { requestId: id },
+    });
+    try {
+      const request = await this.load(id);
+      await this.authorize(USER_ACTIONS[action], request, caller);
+      const actor = caller.credentials.principal.userEntityRef;
+      if (
+        (action === 'approve' || action === 'reject') &&
+        request.requestedBy === actor &&
+        !this.options.config.allowSelfApproval
+      ) {
+        throw new NotAllowedError(
+          'You may not decide on your own request (tracing.allowSelfApproval is off)',
+        );
+      }
+      if (
+        action === 'approve' &&
+        Date.parse(request.expiresAt) <= this.now().getTime()
+      ) {
+        throw new ConflictError(
+          'The request expired before it was approved; file a new one',
+        );
+      }
+      const updated = await this.transition(request, action, {
+        actor,
+        comment: input.comment,
+      });
+      await audit.success({
+        meta: { from: request.status, to: updated.status },
+      });
+      return updated;
+    } catch (error) {
+      await audit.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  /** Moves every live request past its `expiresAt` to `expired`. */
+  async expireDue(): Promise<TracingRequest[]> {
+    const due = await this.options.store.listExpired({
+      at: this.now().toISOString(),
+      statuses: TRACING_REQUEST_TRANSITIONS.expire.from,
+    });
+    const expired: TracingRequest[] = [];
+    for (const request of due) {
+      const audit = await this.options.auditor.createEvent({
+        eventId: 'request-expire',
+        severityLevel: 'medium',
+        meta: { requestId: request.id },
+      });
+      try {
+        expired.push(
+          await this.transition(request, 'expire', {
+            actor: SYSTEM_ACTOR,
+            comment: `expired at ${request.expiresAt}`,
+          }),
+        );
+        await audit.success();
+      } catch (error) {
+        // Revoked or changed meanwhile: the next run sees its new state.
+        await audit.fail({ error: error as Error });
+        this.options.logger.info(
+          `Did not expire tracing request ${request.id}: ${error}`,
+        );
+      }
+    }
+    return expired;
+  }
+
+  private async transition(
+    request: TracingRequest,
+    action: TracingRequestAction,
+    options: { actor: string; comment?: string },
+  ): Promise<TracingRequest> {
+    if (!canTransition(request.status, action)) {
+      throw new ConflictError(
+        `Cannot ${action} a request that is ${request.status}`,
+      );
+    }
+    const updated = await this.options.store.transition({
+      id: request.id,
+      from: request.status,
+      to: TRACING_REQUEST_TRANSITIONS[action].to,
+      actor: options.actor,
+      at: this.now().toISOString(),
+      comment: options.comment,
+      recordDecision: action === 'approve' || action === 'reject',
+    });
+    if (!updated) {
+      const current = await this.options.store.get(request.id);
+      throw new ConflictError(
+        `The request changed meanwhile (it is now ${
+          current?.status ?? 'gone'
+        }); reload and try again`,
+      );
+    }
+    this.options.onChange?.(updated);
+    return updated;
+  }
+
+  private async load(id: string): Promise<TracingRequest> {
+    const request = await this.options.store.get(id);
+    if (!request) {
+      throw new NotFoundError(`No tracing request with id ${id}`);
+    }
+    return request;
+  }
+
+  private async authorize(
+    permission: ResourcePermission,
+    request: TracingRequest,
+    caller: Caller,
+  ): Promise<void> {
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials: caller.credentials },
+    );
+    if (!this.authorizeConditions(decision, request)) {
+      throw new NotAllowedError(
+        `You may not ${permission.name.replace(
+          'tracing.request.',
+          '',
+        )} this tracing request`,
+      );
+    }
+  }
+
+  /** The catalog Component of type service behind `entityRef`, or a 400. */
+  private async loadService(entityRef: string, caller: Caller) {
+    let ref;
+    try {
+      ref = parseEntityRef(entityRef, { defaultKind: 'component' });
+    } catch (error) {
+      throw new InputError(`entityRef: ${(error as Error).message}`);
+    }
+    if (ref.kind.toLocaleLowerCase('en-US') !== 'component') {
+      throw new InputError('entityRef: must be a Component');
+    }
+    const entity = await this.options.catalog.getEntityByRef(ref, {
+      credentials: caller.credentials,
+    });
+    if (!entity) {
+      throw new InputError(
+        `entityRef: ${stringifyEntityRef(ref)} is not in the catalog`,
+      );
+    }
+    if (entity.spec?.type !== 'service') {
+      throw new InputError('entityRef: must be a Component of type service');
+    }
+    return entity;
+  }
+}
+
+/** The entity's owner as a full entity ref. */
+function ownerOf(entity: Entity): string {
+  const relation = entity.relations?.find(r => r.type === RELATION_OWNED_BY);
+  if (relation) return relation.targetRef;
+  const owner = entity.spec?.owner;
+  if (typeof owner !== 'string' || !owner) {
+    throw new InputError('entityRef: the entity has no owner');
+  }
+  return stringifyEntityRef(
+    parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: entity.metadata.namespace ?? 'default',
+    }),
+  );
+}

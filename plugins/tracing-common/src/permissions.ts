@@ -1,0 +1,65 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/**
+ * Resource type of tracing requests in the permission framework.
+ *
+ * @public
+ */
+export const TRACING_REQUEST_RESOURCE_TYPE = 'tracing-request';
+
+/**
+ * File a tracing request. Authorized against the candidate request, so a
+ * policy can say "owners of the entity" (rule `IS_ENTITY_OWNER`).
+ *
+ * @public
+ */
+export const tracingRequestCreatePermission = createPermission({
+  name: 'tracing.request.create',
+  attributes: { action: 'create' },
+  resourceType: TRACING_REQUEST_RESOURCE_TYPE,
+});
+
+/** @public */
+export const tracingRequestReadPermission = createPermission({
+  name: 'tracing.request.read',
+  attributes: { action: 'read' },
+  resourceType: TRACING_REQUEST_RESOURCE_TYPE,
+});
+
+/**
+ * Approve or reject a pending request.
+ *
+ * @public
+ */
+export const tracingRequestApprovePermission = createPermission({
+  name: 'tracing.request.approve',
+  attributes: { action: 'update' },
+  resourceType: TRACING_REQUEST_RESOURCE_TYPE,
+});
+
+/** @public */
+export const tracingRequestRevokePermission = createPermission({
+  name: 'tracing.request.revoke',
+  attributes: { action: 'update' },
+  resourceType: TRACING_REQUEST_RESOURCE_TYPE,
+});
+
+/** @public */
+export const tracingRequestCancelPermission = createPermission({
+  name: 'tracing.request.cancel',
+  attributes: { action: 'update' },
+  resourceType: TRACING_REQUEST_RESOURCE_TYPE,
+});
+
+/**
+ * Every Tracegate permission.
+ *
+ * @public
+ */
+export const tracingPermissions = [
+  tracingRequestCreatePermission,
+  tracingRequestReadPermission,
+  tracingRequestApprovePermission,
+  tracingRequestRevokePermission,
+  tracingRequestCancelPermission,
+];

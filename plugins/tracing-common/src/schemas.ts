@@ -1,0 +1,272 @@
+import { z } from 'zod';
+import {
+  SAMPLER_NAMES,
+  TRACING_METHODS,
+  TRACING_REQUEST_STATUSES,
+  WORKLOAD_KINDS,
+} from './domain';
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+// Beyla matches k8s_pod_labels values as globs, so `*` and `?` are allowed.
+const LABEL_VALUE_GLOB = /^([A-Za-z0-9*?]([-A-Za-z0-9_.*?]*[A-Za-z0-9*?])?)?$/;
+const OPEN_PORTS = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
+
+/**
+ * Messages shared by the backend and the request form.
+ *
+ * @public
+ */
+export const VALIDATION_MESSAGES = {
+  dnsLabel:
+    "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+  dnsSubdomain:
+    "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', at most 253 characters",
+  labelKey: 'must be a Kubernetes label key, e.g. app or example.com/tier',
+  labelValue:
+    "must be a label value of at most 63 letters, digits, '-', '_', '.', with * and ? as wildcards",
+  openPorts:
+    'must be ports or ranges separated by commas, e.g. 8080 or 80,443 or 2000-15000, each between 1 and 65535',
+  ratio: 'must be a number between 0 and 1',
+  expiresAtPast: 'must be in the future',
+  reason: 'must be between 1 and 2000 characters',
+  rejectComment: 'is required when rejecting',
+} as const;
+
+/** @public */
+export const dnsLabelSchema = z
+  .string()
+  .max(63, VALIDATION_MESSAGES.dnsLabel)
+  .regex(DNS1123_LABEL, VALIDATION_MESSAGES.dnsLabel);
+
+/** @public */
+export const dnsSubdomainSchema = z
+  .string()
+  .max(253, VALIDATION_MESSAGES.dnsSubdomain)
+  .regex(DNS1123_SUBDOMAIN, VALIDATION_MESSAGES.dnsSubdomain);
+
+function isLabelKey(key: string): boolean {
+  const [prefix, name, ...rest] = key.includes('/')
+    ? key.split('/')
+    : [undefined, key];
+  if (rest.length > 0 || !name || name.length > 63 || !LABEL_NAME.test(name)) {
+    return false;
+  }
+  return (
+    prefix === undefined ||
+    (prefix.length <= 253 && DNS1123_SUBDOMAIN.test(prefix))
+  );
+}
+
+/**
+ * Whether every port in Beyla's `open_ports` syntax is within 1–65535 and
+ * every range runs upwards.
+ *
+ * @public
+ */
+export function isValidOpenPorts(value: string): boolean {
+  if (!OPEN_PORTS.test(value)) return false;
+  return value.split(',').every(item => {
+    const [start, end = start] = item.split('-').map(Number);
+    return start >= 1 && end <= 65535 && start <= end;
+  });
+}
+
+/** @public */
+export const openPortsSchema = z
+  .string()
+  .refine(isValidOpenPorts, VALIDATION_MESSAGES.openPorts);
+
+/** @public */
+export const podLabelsSchema = z
+  .record(
+    z.string().refine(isLabelKey, VALIDATION_MESSAGES.labelKey),
+    z
+      .string()
+      .max(63, VALIDATION_MESSAGES.labelValue)
+      .regex(LABEL_VALUE_GLOB, VALIDATION_MESSAGES.labelValue),
+  )
+  .refine(labels => Object.keys(labels).length <= 20, 'at most 20 labels');
+
+/** @public */
+export const reasonSchema = z
+  .string()
+  .trim()
+  .min(1, VALIDATION_MESSAGES.reason)
+  .max(2000, VALIDATION_MESSAGES.reason);
+
+/**
+ * Options of {@link createTracingRequestInputSchema}.
+ *
+ * @public
+ */
+export type TracingRequestInputSchemaOptions = {
+  /** `tracing.maxDuration` in milliseconds. */
+  maxDurationMs: number;
+  /** The clock, for tests. */
+  now?: () => number;
+};
+
+/**
+ * The body of `POST /requests`. Which clusters exist and whether the entity is
+ * in the catalog are checked by the backend, which knows.
+ *
+ * @public
+ */
+export function createTracingRequestInputSchema(
+  options: TracingRequestInputSchemaOptions,
+) {
+  const now = options.now ?? Date.now;
+  return z
+    .object({
+      entityRef: z.string().min(1, 'is required'),
+      cluster: z.string().min(1, 'is required'),
+      namespace: dnsLabelSchema,
+      workload: z
+        .object({ kind: z.enum(WORKLOAD_KINDS), name: dnsSubdomainSchema })
+        .strict(),
+      podLabels: podLabelsSchema.optional(),
+      openPorts: openPortsSchema.optional(),
+      method: z.enum(TRACING_METHODS),
+      sampling: z
+        .object({
+          sampler: z.enum(SAMPLER_NAMES),
+          ratio: z
+            .number(VALIDATION_MESSAGES.ratio)
+            .min(0, VALIDATION_MESSAGES.ratio)
+            .max(1, VALIDATION_MESSAGES.ratio),
+        })
+        .strict(),
+      expiresAt: z.string().superRefine((value, ctx) => {
+        const issue = checkExpiry(value, now(), options.maxDurationMs);
+        if (issue) ctx.addIssue({ code: 'custom', message: issue });
+      }),
+      reason: reasonSchema,
+    })
+    .strict();
+}
+
+const ISO_DATE_TIME =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** One message for the first thing wrong with an expiry, or undefined. */
+function checkExpiry(value: string, now: number, maxDurationMs: number) {
+  const at = Date.parse(value);
+  if (!ISO_DATE_TIME.test(value) || Number.isNaN(at)) {
+    return 'must be an ISO 8601 date-time with a time zone';
+  }
+  if (at <= now) return VALIDATION_MESSAGES.expiresAtPast;
+  if (at > now + maxDurationMs) {
+    const days = Math.round((maxDurationMs / 86_400_000) * 10) / 10;
+    return `must be at most ${days} days from now (tracing.maxDuration)`;
+  }
+  return undefined;
+}
+
+/** @public */
+export type TracingRequestInput = z.infer<
+  ReturnType<typeof createTracingRequestInputSchema>
+>;
+
+const commentSchema = z
+  .string()
+  .trim()
+  .max(2000, 'must be at most 2000 characters');
+
+/**
+ * Body of approve, cancel and revoke: an optional comment.
+ *
+ * @public
+ */
+export const decisionInputSchema = z
+  .object({ comment: commentSchema.optional() })
+  .strict();
+
+/**
+ * Body of reject: the comment is required.
+ *
+ * @public
+ */
+export const rejectInputSchema = z
+  .object({
+    comment: commentSchema.min(1, VALIDATION_MESSAGES.rejectComment),
+  })
+  .strict();
+
+/** @public */
+export type DecisionInput = z.infer<typeof decisionInputSchema>;
+
+const statusSchema = z.enum(TRACING_REQUEST_STATUSES);
+
+/**
+ * Query of `GET /requests`. `status` may repeat (`?status=a&status=b`).
+ *
+ * @public
+ */
+export const listRequestsQuerySchema = z
+  .object({
+    entityRef: z.string().min(1).optional(),
+    cluster: z.string().min(1).optional(),
+    status: z
+      .union([statusSchema, z.array(statusSchema)])
+      .transform(value => (Array.isArray(value) ? value : [value]))
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** @public */
+export type ListRequestsQuery = z.infer<typeof listRequestsQuerySchema>;
+
+/**
+ * One failing field of a validation, as the backend's `InputError` message
+ * lists them (`field: message; field: message`) and the form shows them.
+ *
+ * @public
+ */
+export type FieldError = { field: string; message: string };
+
+/**
+ * The failing fields of a zod error, in path notation (`sampling.ratio`).
+ *
+ * @public
+ */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map(issue => {
+    const path = issue.path.map(String).join('.');
+    const unknownKeys =
+      issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : undefined;
+    return {
+      field: unknownKeys
+        ? [path, unknownKeys].filter(Boolean).join('.')
+        : path || '(body)',
+      message: unknownKeys ? 'is not a known field' : issue.message,
+    };
+  });
+}
+
+/**
+ * The `InputError` message for a failed validation.
+ *
+ * @public
+ */
+export function formatFieldErrors(errors: FieldError[]): string {
+  return errors.map(e => `${e.field}: ${e.message}`).join('; ');
+}
+
+/**
+ * Reads the field errors back out of an `InputError` message, so that the form
+ * can show server-side errors next to their fields.
+ *
+ * @public
+ */
+export function parseFieldErrors(message: string): FieldError[] {
+  return message
+    .split('; ')
+    .map(part => part.match(/^([\w.()\-/, ]+?): (.+)$/))
+    .filter((m): m is RegExpMatchArray => m !== null)
+    .map(m => ({ field: m[1], message: m[2] }));
+}
