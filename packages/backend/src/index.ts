@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { devUsersAuthModule } from './modules/devUsersAuth';
 import { tracegatePermissionPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
@@ -9,6 +10,8 @@ backend.add(import('@backstage/plugin-proxy-backend'));
 // Sign-in: the guest provider in development (see app-config.yaml).
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// Development only: sign in as any demo user (a requester, an admin).
+backend.add(devUsersAuthModule);
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
