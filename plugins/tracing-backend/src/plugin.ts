@@ -9,7 +9,11 @@ import {
   tracingRequestResourceRef,
   tracingRequestRules,
 } from './permissions/rules';
+import { readClusterSettings, ClusterSettings } from './clusters/config';
+import { KubeApi } from './clusters/KubeApi';
+import { Reconciler } from './reconcile/Reconciler';
 import { createRouter } from './router';
+import { ClusterStatusService } from './service/ClusterStatusService';
 import { readTracingConfig } from './service/config';
 import { TracingRequestService } from './service/TracingRequestService';
 
@@ -29,6 +33,7 @@ export const tracingPlugin = createBackendPlugin({
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
@@ -47,6 +52,28 @@ export const tracingPlugin = createBackendPlugin({
           getResources: ids => Promise.all(ids.map(id => store.get(id))),
         });
 
+        const clusters = readClusterSettings(deps.config);
+        const apis = new Map(
+          clusters.map(c => [c.name, KubeApi.fromSettings(c)]),
+        );
+        const apiFor = (cluster: ClusterSettings) => apis.get(cluster.name)!;
+        const reconciler = new Reconciler({
+          store,
+          clusters,
+          apiFor,
+          logger: deps.logger,
+        });
+        const reconcileSoon = (cluster: string) => {
+          reconciler
+            .reconcile(cluster)
+            .catch(error =>
+              deps.logger.error(
+                `Reconciling cluster ${cluster} failed: ${error}`,
+              ),
+            );
+        };
+        deps.lifecycle.addShutdownHook(() => reconciler.stop());
+
         const service = new TracingRequestService({
           store,
           catalog: deps.catalog,
@@ -57,6 +84,12 @@ export const tracingPlugin = createBackendPlugin({
           ruleset: deps.permissionsRegistry.getPermissionRuleset(
             tracingRequestResourceRef,
           ),
+          onChange: request => reconcileSoon(request.cluster),
+        });
+        const clusterStatus = new ClusterStatusService({
+          store,
+          clusters,
+          apiFor,
         });
 
         await deps.scheduler.scheduleTask({
@@ -68,7 +101,19 @@ export const tracingPlugin = createBackendPlugin({
           },
         });
 
-        deps.httpRouter.use(await createRouter({ ...deps, service, config }));
+        await deps.scheduler.scheduleTask({
+          id: 'tracing-reconcile-clusters',
+          frequency: config.reconcileFrequency,
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 5 },
+          fn: async () => {
+            await reconciler.reconcileAll();
+          },
+        });
+
+        deps.httpRouter.use(
+          await createRouter({ ...deps, service, clusterStatus, config }),
+        );
       },
     });
   },

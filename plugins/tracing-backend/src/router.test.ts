@@ -36,7 +36,14 @@ describe.each(databases.eachSupportedId())(
             data: {
               tracing: {
                 maxDuration: { days: 30 },
-                clusters: [{ name: 'local' }],
+                // Nothing listens on port 9: the lifecycle works without a cluster.
+                clusters: [
+                  {
+                    name: 'local',
+                    url: 'https://127.0.0.1:9',
+                    serviceAccountToken: 'unused',
+                  },
+                ],
               },
             },
           }),
@@ -257,7 +264,10 @@ describe.each(databases.eachSupportedId())(
           status: 'approved',
           decision: { by: 'user:default/ada', comment: 'go ahead' },
         });
-        const history = (await get(`/requests/${id}`)).body.history;
+        // The applier's own steps follow (to failed: no cluster here).
+        const history = (await get(`/requests/${id}`)).body.history.filter(
+          (h: { actor: string }) => h.actor !== 'tracegate',
+        );
         expect(history.map((h: { to: string }) => h.to)).toEqual([
           'pending',
           'approved',
@@ -340,7 +350,9 @@ describe.each(databases.eachSupportedId())(
         expect(statuses.filter(s => s === 200)).toHaveLength(1);
         expect(statuses.filter(s => s === 409)).toHaveLength(19);
         const history = (await get(`/requests/${id}`)).body.history;
-        expect(history).toHaveLength(2);
+        expect(
+          history.filter((h: { to: string }) => h.to === 'approved'),
+        ).toHaveLength(1);
       });
 
       it('lets owners and admins revoke, not others', async () => {

@@ -3,6 +3,7 @@ import {
   BackstageUserPrincipal,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
   createTracingRequestInputSchema,
@@ -16,6 +17,7 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { ClusterStatusService } from './service/ClusterStatusService';
 import { TracingConfig } from './service/config';
 import {
   Caller,
@@ -27,6 +29,7 @@ import {
 export type RouterOptions = {
   httpAuth: HttpAuthService;
   service: TracingRequestService;
+  clusterStatus: ClusterStatusService;
   config: TracingConfig;
 };
 
@@ -38,6 +41,9 @@ export async function createRouter(
   router.use(express.json({ limit: '64kb' }));
   bindHealthEndpoint(router, options);
   bindCreateEndpoint(router, options);
+  bindPreviewEndpoint(router, options);
+  bindClustersEndpoint(router, options);
+  bindEntityStatusEndpoint(router, options);
   bindListEndpoint(router, options);
   bindGetEndpoint(router, options);
   bindActionEndpoint(router, options, 'approve', decisionInputSchema);
@@ -88,6 +94,44 @@ function bindCreateEndpoint(
       req.body,
     );
     res.status(201).json(await service.create(input, caller));
+  });
+}
+
+function bindPreviewEndpoint(
+  router: express.Router,
+  { httpAuth, service, clusterStatus, config }: RouterOptions,
+) {
+  router.post('/requests/preview', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const input = parse(
+      createTracingRequestInputSchema({ maxDurationMs: config.maxDurationMs }),
+      req.body,
+    );
+    const candidate = await service.prepare(input, caller);
+    res.json(await clusterStatus.preview(candidate));
+  });
+}
+
+function bindClustersEndpoint(
+  router: express.Router,
+  { httpAuth, clusterStatus }: RouterOptions,
+) {
+  router.get('/clusters', async (req, res) => {
+    await userCaller(httpAuth, req);
+    res.json({ items: await clusterStatus.listClusters() });
+  });
+}
+
+function bindEntityStatusEndpoint(
+  router: express.Router,
+  { httpAuth, service, clusterStatus }: RouterOptions,
+) {
+  router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const { kind, namespace, name } = req.params;
+    const entityRef = stringifyEntityRef({ kind, namespace, name });
+    const page = await service.list({ entityRef, limit: 50 }, caller);
+    res.json(await clusterStatus.entityStatus(page.items));
   });
 }
 

@@ -119,3 +119,61 @@ export type TracingRequestPage = {
   items: TracingRequest[];
   nextCursor?: string;
 };
+
+/**
+ * `GET /clusters`: one configured cluster.
+ *
+ * @public
+ */
+export type ClusterInfo = {
+  name: string;
+  reachable: boolean;
+  version?: string;
+  error?: string;
+  beylaDialect: 'instrument' | 'services';
+};
+
+/**
+ * `POST /requests/preview`: what approving would apply.
+ *
+ * @public
+ */
+export type TracingPreview = {
+  objects: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+    yaml: string;
+  }>;
+  /** Unified diff of the live objects against a server-side dry run. */
+  diff?: string;
+  /** Why there is no diff (e.g. the cluster is unreachable). */
+  diffError?: string;
+};
+
+/**
+ * One live object behind a request.
+ *
+ * @public
+ */
+export type LiveObjectState = {
+  requestId: string;
+  cluster: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  present: boolean;
+  detail: string;
+};
+
+/**
+ * `GET /entities/:kind/:namespace/:name/status`.
+ *
+ * @public
+ */
+export type EntityTracingStatus = {
+  requests: TracingRequest[];
+  objects: LiveObjectState[];
+  grafanaExploreUrl?: string;
+};

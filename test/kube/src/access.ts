@@ -55,8 +55,14 @@ export const TRACEGATE_APPLIER_RULES: V1PolicyRule[] = [
  */
 export async function createTracegateServiceAccount(
   cluster: LocalControlPlane,
-  options: { rules?: V1PolicyRule[]; expirationSeconds?: number } = {},
+  options: {
+    rules?: V1PolicyRule[];
+    expirationSeconds?: number;
+    /** Another account name, e.g. for a deliberately weaker token in tests. */
+    name?: string;
+  } = {},
 ): Promise<string> {
+  const name = options.name ?? TRACEGATE_ACCOUNT;
   const kc = cluster.kubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
@@ -67,30 +73,30 @@ export async function createTracegateServiceAccount(
   await createIfMissing(() =>
     core.createNamespacedServiceAccount({
       namespace: TRACEGATE_NAMESPACE,
-      body: { metadata: { name: TRACEGATE_ACCOUNT } },
+      body: { metadata: { name } },
     }),
   );
   const role = {
-    metadata: { name: TRACEGATE_ACCOUNT },
+    metadata: { name },
     rules: options.rules ?? TRACEGATE_APPLIER_RULES,
   };
   await createIfMissing(
     () => rbac.createClusterRole({ body: role }),
-    () => rbac.replaceClusterRole({ name: TRACEGATE_ACCOUNT, body: role }),
+    () => rbac.replaceClusterRole({ name, body: role }),
   );
   await createIfMissing(() =>
     rbac.createClusterRoleBinding({
       body: {
-        metadata: { name: TRACEGATE_ACCOUNT },
+        metadata: { name },
         roleRef: {
           apiGroup: 'rbac.authorization.k8s.io',
           kind: 'ClusterRole',
-          name: TRACEGATE_ACCOUNT,
+          name,
         },
         subjects: [
           {
             kind: 'ServiceAccount',
-            name: TRACEGATE_ACCOUNT,
+            name,
             namespace: TRACEGATE_NAMESPACE,
           },
         ],
@@ -105,7 +111,7 @@ export async function createTracegateServiceAccount(
     },
   };
   const response = await core.createNamespacedServiceAccountToken({
-    name: TRACEGATE_ACCOUNT,
+    name,
     namespace: TRACEGATE_NAMESPACE,
     body: tokenRequest,
   });

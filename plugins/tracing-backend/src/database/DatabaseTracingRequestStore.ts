@@ -181,6 +181,10 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
         update.decided_at = transition.at;
         update.decision_comment = transition.comment ?? null;
       }
+      if (transition.lastApply) {
+        update.last_apply_at = transition.lastApply.at;
+        update.last_apply_error = transition.lastApply.error ?? null;
+      }
       // The compare-and-set: only a request still in `from` moves.
       const count = await tx<RequestRow>(REQUESTS)
         .where({ id: transition.id, status: transition.from })
@@ -197,6 +201,31 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
       return true;
     });
     return changed ? this.get(transition.id) : undefined;
+  }
+
+  async listByCluster(options: {
+    cluster: string;
+    statuses: readonly TracingRequestStatus[];
+  }): Promise<TracingRequest[]> {
+    const rows = await this.db<RequestRow>(REQUESTS)
+      .where('cluster', options.cluster)
+      .whereIn('status', options.statuses)
+      .orderBy('seq', 'asc');
+    return rows.map(toRequest);
+  }
+
+  async recordApply(options: {
+    id: string;
+    status: TracingRequestStatus;
+    lastApply: { at: string; error?: string };
+  }): Promise<boolean> {
+    const count = await this.db<RequestRow>(REQUESTS)
+      .where({ id: options.id, status: options.status })
+      .update({
+        last_apply_at: options.lastApply.at,
+        last_apply_error: options.lastApply.error ?? null,
+      });
+    return count > 0;
   }
 
   async listExpired(options: {

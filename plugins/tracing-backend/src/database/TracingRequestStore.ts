@@ -51,6 +51,8 @@ export type TracingRequestTransition = {
   comment?: string;
   /** Record the change as the request's decision (approve/reject). */
   recordDecision?: boolean;
+  /** Record the outcome of applying the request to its cluster. */
+  lastApply?: { at: string; error?: string };
 };
 
 /**
@@ -81,6 +83,22 @@ export interface TracingRequestStore {
   transition(
     transition: TracingRequestTransition,
   ): Promise<TracingRequest | undefined>;
+
+  /** Requests of a cluster in one of `statuses`, oldest first. */
+  listByCluster(options: {
+    cluster: string;
+    statuses: readonly TracingRequestStatus[];
+  }): Promise<TracingRequest[]>;
+
+  /**
+   * Records an apply outcome without a change of state, if the request is
+   * still in `status`. Resolves to whether it was.
+   */
+  recordApply(options: {
+    id: string;
+    status: TracingRequestStatus;
+    lastApply: { at: string; error?: string };
+  }): Promise<boolean>;
 
   /** Requests in one of `statuses` whose `expiresAt` is at or before `at`. */
   listExpired(options: {

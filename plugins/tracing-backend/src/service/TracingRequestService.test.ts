@@ -40,6 +40,7 @@ describe.each(databases.eachSupportedId())(
           maxDurationMs: 30 * 86_400_000,
           allowSelfApproval: false,
           expiryFrequency: { minutes: 1 },
+          reconcileFrequency: { seconds: 30 },
           clusterNames: ['local'],
         },
         ruleset,

@@ -109,42 +109,55 @@ export class TracingRequestService {
     input: TracingRequestInput,
     caller: Caller,
   ): Promise<TracingRequest> {
-    const { store, auditor } = this.options;
-    const audit = await auditor.createEvent({
+    const audit = await this.options.auditor.createEvent({
       eventId: 'request-create',
       severityLevel: 'medium',
       request: caller.request,
       meta: { entityRef: input.entityRef, cluster: input.cluster },
     });
     try {
-      if (!this.options.config.clusterNames.includes(input.cluster)) {
-        const known = this.options.config.clusterNames.join(', ') || 'none';
-        throw new InputError(
-          `cluster: is not a configured cluster (configured: ${known})`,
-        );
-      }
-      const entity = await this.loadService(input.entityRef, caller);
-      const requestedBy = caller.credentials.principal.userEntityRef;
-      const at = this.now().toISOString();
-      const candidate: TracingRequest = {
-        ...input,
-        entityRef: stringifyEntityRef(entity),
-        entityOwner: ownerOf(entity),
-        requestedBy,
-        id: '',
-        status: 'pending',
-        createdAt: at,
-        updatedAt: at,
-      };
-      await this.authorize(tracingRequestCreatePermission, candidate, caller);
+      const candidate = await this.prepare(input, caller);
       const { id, status, createdAt, updatedAt, ...filed } = candidate;
-      const created = await store.create(filed, { actor: requestedBy, at });
+      const created = await this.options.store.create(filed, {
+        actor: candidate.requestedBy,
+        at: createdAt,
+      });
       await audit.success({ meta: { requestId: created.id } });
       return created;
     } catch (error) {
       await audit.fail({ error: error as Error });
       throw error;
     }
+  }
+
+  /**
+   * The request `input` would become, checked as a create is (cluster,
+   * catalog entity, permission) but not stored: for create and preview.
+   */
+  async prepare(
+    input: TracingRequestInput,
+    caller: Caller,
+  ): Promise<TracingRequest> {
+    if (!this.options.config.clusterNames.includes(input.cluster)) {
+      const known = this.options.config.clusterNames.join(', ') || 'none';
+      throw new InputError(
+        `cluster: is not a configured cluster (configured: ${known})`,
+      );
+    }
+    const entity = await this.loadService(input.entityRef, caller);
+    const at = this.now().toISOString();
+    const candidate: TracingRequest = {
+      ...input,
+      entityRef: stringifyEntityRef(entity),
+      entityOwner: ownerOf(entity),
+      requestedBy: caller.credentials.principal.userEntityRef,
+      id: '',
+      status: 'pending',
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.authorize(tracingRequestCreatePermission, candidate, caller);
+    return candidate;
   }
 
   async get(id: string, caller: Caller): Promise<TracingRequestWithHistory> {
@@ -262,30 +275,36 @@ export class TracingRequestService {
     action: TracingRequestAction,
     options: { actor: string; comment?: string },
   ): Promise<TracingRequest> {
-    if (!canTransition(request.status, action)) {
-      throw new ConflictError(
-        `Cannot ${action} a request that is ${request.status}`,
-      );
+    let current = request;
+    // The reconciler may move a request (approved -> active/failed) between
+    // our read and our write; when the action is still allowed from the new
+    // state, take it from there. Anything else is a 409.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (!canTransition(current.status, action)) {
+        throw new ConflictError(
+          `Cannot ${action} a request that is ${current.status}`,
+        );
+      }
+      const updated = await this.options.store.transition({
+        id: current.id,
+        from: current.status,
+        to: TRACING_REQUEST_TRANSITIONS[action].to,
+        actor: options.actor,
+        at: this.now().toISOString(),
+        comment: options.comment,
+        recordDecision: action === 'approve' || action === 'reject',
+      });
+      if (updated) {
+        this.options.onChange?.(updated);
+        return updated;
+      }
+      const latest = await this.options.store.get(current.id);
+      if (!latest) throw new NotFoundError(`No tracing request with id ${current.id}`);
+      current = latest;
     }
-    const updated = await this.options.store.transition({
-      id: request.id,
-      from: request.status,
-      to: TRACING_REQUEST_TRANSITIONS[action].to,
-      actor: options.actor,
-      at: this.now().toISOString(),
-      comment: options.comment,
-      recordDecision: action === 'approve' || action === 'reject',
-    });
-    if (!updated) {
-      const current = await this.options.store.get(request.id);
-      throw new ConflictError(
-        `The request changed meanwhile (it is now ${
-          current?.status ?? 'gone'
-        }); reload and try again`,
-      );
-    }
-    this.options.onChange?.(updated);
-    return updated;
+    throw new ConflictError(
+      `The request changed meanwhile (it is now ${current.status}); reload and try again`,
+    );
   }
 
   private async load(id: string): Promise<TracingRequest> {

@@ -6,6 +6,7 @@ export type TracingConfig = {
   maxDurationMs: number;
   allowSelfApproval: boolean;
   expiryFrequency: HumanDuration;
+  reconcileFrequency: HumanDuration;
   clusterNames: string[];
 };
 
@@ -21,7 +22,11 @@ export function readTracingConfig(config: Config): TracingConfig {
   const expiryFrequency = tracing?.has('expiryFrequency')
     ? readDurationFromConfig(tracing, { key: 'expiryFrequency' })
     : DEFAULT_EXPIRY_FREQUENCY;
+  const reconcileFrequency = tracing?.has('reconcileFrequency')
+    ? readDurationFromConfig(tracing, { key: 'reconcileFrequency' })
+    : { seconds: 30 };
   return {
+    reconcileFrequency,
     maxDurationMs: durationToMilliseconds(maxDuration),
     allowSelfApproval:
       tracing?.getOptionalBoolean('allowSelfApproval') ?? false,

@@ -1,0 +1,477 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  createTracegateServiceAccount,
+  LocalControlPlane,
+  PLATFORM_FIELD_MANAGER,
+  seedPlatform,
+  startControlPlane,
+  TRACEGATE_APPLIER_RULES,
+} from '@internal/local-kube';
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import https from 'node:https';
+import net from 'node:net';
+import { parse } from 'yaml';
+import { ClusterSettings } from '../clusters/config';
+import { KubeApi } from '../clusters/KubeApi';
+import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
+import { NewTracingRequest } from '../database/TracingRequestStore';
+import { Reconciler } from './Reconciler';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3'],
+  disableDocker: true,
+});
+
+let cluster: LocalControlPlane;
+let token: string;
+let admin: KubeApi;
+
+beforeAll(async () => {
+  cluster = await startControlPlane();
+  await seedPlatform(cluster);
+  token = await createTracegateServiceAccount(cluster);
+  admin = KubeApi.fromSettings(settings(cluster.url, cluster.adminToken));
+}, 300_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function settings(
+  url: string,
+  bearer: string,
+  name = 'local',
+): ClusterSettings {
+  return {
+    name,
+    connection: {
+      authProvider: 'serviceAccount',
+      url,
+      token: bearer,
+      caData: Buffer.from(cluster.caData).toString('base64'),
+      skipTLSVerify: false,
+    },
+    tempo: {
+      otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
+      protocol: 'grpc',
+      insecure: true,
+      datasourceUid: 'tempo',
+      datasourceNamespace: 'monitoring',
+    },
+    beyla: {
+      namespace: 'beyla',
+      image: 'grafana/beyla:2.5.0',
+      dialect: 'instrument',
+      privileged: true,
+    },
+  };
+}
+
+async function setup(
+  clusterSettings: ClusterSettings = settings(cluster.url, token),
+) {
+  const knex = await databases.init('SQLITE_3');
+  const store = await DatabaseTracingRequestStore.create({
+    database: mockServices.database({ knex }),
+  });
+  const reconciler = new Reconciler({
+    store,
+    clusters: [clusterSettings],
+    apiFor: c => KubeApi.fromSettings(c),
+    logger: mockServices.logger.mock(),
+    retryBaseMs: 3_600_000, // tests drive every pass themselves
+  });
+  let n = 0;
+  async function approve(
+    change: Partial<NewTracingRequest> = {},
+  ): Promise<TracingRequest> {
+    const at = new Date(Date.UTC(2026, 10, 25, 12, n++)).toISOString();
+    const created = await store.create(
+      {
+        entityRef: 'component:default/checkout',
+        entityOwner: 'group:default/team-shop',
+        cluster: clusterSettings.name,
+        namespace: 'shop',
+        workload: { kind: 'Deployment', name: 'checkout' },
+        method: 'ebpf',
+        sampling: { sampler: 'parentbased_traceidratio', ratio: 0.5 },
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        reason: 'test',
+        requestedBy: 'user:default/guest',
+        ...change,
+      },
+      { actor: 'u', at },
+    );
+    return (await store.transition({
+      id: created.id,
+      from: 'pending',
+      to: 'approved',
+      actor: 'a',
+      at,
+    }))!;
+  }
+  async function end(
+    request: TracingRequest,
+    to: 'revoked' | 'expired' = 'revoked',
+  ) {
+    const current = (await store.get(request.id))!;
+    await store.transition({
+      id: request.id,
+      from: current.status,
+      to,
+      actor: 'a',
+      at: new Date().toISOString(),
+    });
+  }
+  return { store, reconciler, approve, end };
+}
+
+const beylaConfigMap = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'beyla-config', namespace: 'beyla' },
+};
+const beylaDaemonSet = {
+  apiVersion: 'apps/v1',
+  kind: 'DaemonSet',
+  metadata: { name: 'beyla', namespace: 'beyla' },
+};
+const prometheusK8s = {
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'Prometheus',
+  metadata: { name: 'k8s', namespace: 'monitoring' },
+};
+
+async function discoveryEntries() {
+  const cm = await admin.get(beylaConfigMap);
+  if (!cm) return undefined;
+  return parse((cm.data as Record<string, string>)['beyla-config.yml'])
+    .discovery.instrument as Array<Record<string, string>>;
+}
+
+async function checksum() {
+  const ds = await admin.get(beylaDaemonSet);
+  return (ds?.spec as any)?.template.metadata.annotations['checksum/config'];
+}
+
+/** Server-side count of writes to the kinds Tracegate manages (apiserver metrics). */
+async function writeCount(): Promise<number> {
+  const text = await new Promise<string>((resolve, reject) => {
+    const req = https.request(
+      `${cluster.url}/metrics`,
+      {
+        ca: cluster.caData,
+        headers: { Authorization: `Bearer ${cluster.adminToken}` },
+      },
+      res => {
+        let body = '';
+        res.on('data', c => (body += c));
+        res.on('end', () => resolve(body));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  const resources = [
+    'configmaps',
+    'daemonsets',
+    'namespaces',
+    'serviceaccounts',
+    'clusterroles',
+    'clusterrolebindings',
+    'prometheuses',
+  ];
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const verb = line.match(/verb="([A-Z]+)"/)?.[1] ?? '';
+    const resource = line.match(/resource="([a-z]+)"/)?.[1] ?? '';
+    if (
+      ['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION'].includes(
+        verb,
+      ) &&
+      resources.includes(resource)
+    ) {
+      total += Number(line.split(' ').pop());
+    }
+  }
+  return total;
+}
+
+async function waitForNamespaceGone(name: string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (
+      !(await admin.get({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name },
+      }))
+    )
+      return;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`namespace ${name} still there`);
+}
+
+describe('Reconciler against a real API server', () => {
+  it('applies, updates and removes Beyla as ebpf requests come and go', async () => {
+    const { store, reconciler, approve, end } = await setup();
+    const checkout = await approve();
+    await reconciler.reconcile('local');
+
+    expect(await store.get(checkout.id)).toMatchObject({
+      status: 'active',
+      lastApply: { at: expect.any(String) },
+    });
+    expect((await store.get(checkout.id))!.lastApply!.error).toBeUndefined();
+    expect(await discoveryEntries()).toEqual([
+      expect.objectContaining({
+        k8s_namespace: 'shop',
+        k8s_deployment_name: 'checkout',
+      }),
+    ]);
+    const firstChecksum = await checksum();
+    for (const o of [
+      {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'beyla', namespace: 'beyla' },
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'tracegate-beyla' },
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'tracegate-beyla' },
+      },
+    ]) {
+      expect(await admin.get(o)).toBeDefined();
+    }
+    const ns = await admin.get({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'beyla' },
+    });
+    expect(ns!.metadata.labels!['pod-security.kubernetes.io/enforce']).toBe(
+      'privileged',
+    );
+
+    const cart = await approve({
+      workload: { kind: 'Deployment', name: 'cart' },
+    });
+    await reconciler.reconcile('local');
+    expect((await discoveryEntries())!.map(e => e.k8s_deployment_name)).toEqual(
+      ['cart', 'checkout'],
+    );
+    expect(await checksum()).not.toBe(firstChecksum);
+
+    await end(checkout);
+    await reconciler.reconcile('local');
+    expect((await discoveryEntries())!.map(e => e.k8s_deployment_name)).toEqual(
+      ['cart'],
+    );
+
+    await end(cart);
+    const result = await reconciler.reconcile('local');
+    expect(result.deleted).toEqual(
+      expect.arrayContaining([
+        'v1/ConfigMap/beyla/beyla-config',
+        'apps/v1/DaemonSet/beyla/beyla',
+      ]),
+    );
+    expect(await admin.get(beylaConfigMap)).toBeUndefined();
+    expect(await admin.get(beylaDaemonSet)).toBeUndefined();
+    await waitForNamespaceGone('beyla');
+  });
+
+  it('sets and releases only tracingConfig on a Prometheus CR', async () => {
+    const { store, reconciler, approve, end } = await setup();
+    const request = await approve({
+      method: 'prometheus',
+      namespace: 'monitoring',
+      workload: { kind: 'StatefulSet', name: 'k8s' },
+      sampling: { sampler: 'traceidratio', ratio: 0.2 },
+    });
+    await reconciler.reconcile('local');
+    expect((await store.get(request.id))!.status).toBe('active');
+    let live = (await admin.get(prometheusK8s))!.spec as any;
+    expect(live.tracingConfig).toEqual({
+      clientType: 'grpc',
+      endpoint: 'tempo-distributor.tempo.svc:4317',
+      insecure: true,
+      samplingFraction: '0.2',
+    });
+    expect(live.retention).toBe('15d');
+
+    await end(request);
+    const result = await reconciler.reconcile('local');
+    expect(result.released).toEqual([
+      'monitoring.coreos.com/v1/Prometheus/monitoring/k8s',
+    ]);
+    live = (await admin.get(prometheusK8s))!.spec as any;
+    expect(live.tracingConfig).toBeUndefined();
+    expect(live.retention).toBe('15d');
+    expect(live.replicas).toBe(1);
+  });
+
+  it('sends no write on an idle pass and puts back a hand edit', async () => {
+    const { reconciler, approve, end } = await setup();
+    const request = await approve({
+      workload: { kind: 'Deployment', name: 'ingest' },
+      namespace: 'data',
+    });
+    await reconciler.reconcile('local');
+
+    const before = await writeCount();
+    const idle = await reconciler.reconcile('local');
+    expect(idle.applied).toEqual([]);
+    expect(idle.deleted).toEqual([]);
+    expect(await writeCount()).toBe(before);
+
+    // Someone edits the config by hand (kubectl edit is an update, not an apply).
+    const cm = (await admin.get(beylaConfigMap))!;
+    const edited = KubeApi.fromSettings(
+      settings(cluster.url, cluster.adminToken),
+    );
+    await (edited as any).request(
+      'PATCH',
+      '/api/v1/namespaces/beyla/configmaps/beyla-config',
+      {
+        body: JSON.stringify({
+          data: { 'beyla-config.yml': 'discovery: {}\n' },
+        }),
+        contentType: 'application/merge-patch+json',
+      },
+    );
+    const repaired = await reconciler.reconcile('local');
+    expect(repaired.applied).toEqual(['v1/ConfigMap/beyla/beyla-config']);
+    expect((await admin.get(beylaConfigMap))!.data).toEqual(cm.data);
+
+    await end(request);
+    await reconciler.reconcile('local');
+    await waitForNamespaceGone('beyla');
+  });
+
+  it('marks requests failed with a readable reason, and active again once the cluster is back', async () => {
+    // A TCP relay in front of the API server: closing it is a real outage.
+    const target = new URL(cluster.url);
+    const sockets = new Set<net.Socket>();
+    let relay = net.createServer(client => {
+      const upstream = net.connect(Number(target.port), '127.0.0.1');
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>(r => relay.listen(0, '127.0.0.1', () => r()));
+    const port = (relay.address() as net.AddressInfo).port;
+    const listener = relay.listeners('connection')[0] as (
+      s: net.Socket,
+    ) => void;
+
+    const { store, reconciler, approve, end } = await setup(
+      settings(`https://127.0.0.1:${port}`, token),
+    );
+    const request = await approve();
+
+    await new Promise<void>(r => relay.close(() => r()));
+    for (const s of sockets) s.destroy();
+    await reconciler.reconcile('local');
+    const failed = (await store.get(request.id))!;
+    expect(failed.status).toBe('failed');
+    expect(failed.lastApply!.error).toMatch(/^unreachable: .*ECONNREFUSED/);
+
+    relay = net.createServer(listener);
+    await new Promise<void>(r => relay.listen(port, '127.0.0.1', () => r()));
+    await reconciler.reconcile('local');
+    const back = (await store.get(request.id))!;
+    expect(back.status).toBe('active');
+    expect(back.lastApply!.error).toBeUndefined();
+    expect((await store.getHistory(request.id)).map(h => h.to)).toEqual([
+      'pending',
+      'approved',
+      'failed',
+      'active',
+    ]);
+
+    await end(request);
+    await reconciler.reconcile('local');
+    relay.close();
+    for (const s of sockets) s.destroy();
+    await waitForNamespaceGone('beyla');
+  });
+
+  it('reports forbidden when Tracegate lacks a verb', async () => {
+    const weakToken = await createTracegateServiceAccount(cluster, {
+      name: 'tracegate-weak',
+      rules: TRACEGATE_APPLIER_RULES.filter(
+        rule => !rule.resources?.includes('daemonsets'),
+      ),
+    });
+    const { store, reconciler, approve } = await setup(
+      settings(cluster.url, weakToken),
+    );
+    const request = await approve();
+    await reconciler.reconcile('local');
+    const failed = (await store.get(request.id))!;
+    expect(failed.status).toBe('failed');
+    expect(failed.lastApply!.error).toMatch(/^forbidden: .*daemonsets/);
+    // Clean up with the full token.
+    const { reconciler: cleaner } = await setup();
+    await cleaner.reconcile('local');
+    await waitForNamespaceGone('beyla');
+  });
+
+  it('reports a conflict with another field manager and does not force', async () => {
+    const { store, reconciler, approve, end } = await setup();
+    const request = await approve();
+    await reconciler.reconcile('local');
+    // The platform team takes the config over with a forced apply of its own.
+    const platform = KubeApi.fromSettings(
+      settings(cluster.url, cluster.adminToken),
+    );
+    await (platform as any).request(
+      'PATCH',
+      `/api/v1/namespaces/beyla/configmaps/beyla-config?fieldManager=${PLATFORM_FIELD_MANAGER}&force=true`,
+      {
+        body: JSON.stringify({
+          ...beylaConfigMap,
+          data: { 'beyla-config.yml': 'discovery: {}\n' },
+        }),
+        contentType: 'application/apply-patch+yaml',
+      },
+    );
+    await reconciler.reconcile('local');
+    const failed = (await store.get(request.id))!;
+    expect(failed.status).toBe('failed');
+    expect(failed.lastApply!.error).toMatch(
+      /^conflict with another field manager: .*platform-team/,
+    );
+    expect((await admin.get(beylaConfigMap))!.data).toEqual({
+      'beyla-config.yml': 'discovery: {}\n',
+    });
+
+    await end(request);
+    await reconciler.reconcile('local');
+    await waitForNamespaceGone('beyla');
+  });
+
+  it('removes the config of an expired request', async () => {
+    const { reconciler, approve, end } = await setup();
+    const request = await approve({
+      workload: { kind: 'Deployment', name: 'cart' },
+    });
+    await reconciler.reconcile('local');
+    expect(await discoveryEntries()).toHaveLength(1);
+    await end(request, 'expired');
+    await reconciler.reconcile('local');
+    expect(await admin.get(beylaConfigMap)).toBeUndefined();
+    await waitForNamespaceGone('beyla');
+  });
+});

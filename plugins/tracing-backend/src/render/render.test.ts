@@ -1,0 +1,165 @@
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { ClusterSettings } from '../clusters/config';
+import { renderBeylaConfig, renderCluster } from './index';
+
+const goldenDir = path.join(__dirname, '__golden__');
+
+/** The committed golden file; UPDATE_GOLDEN=1 first rewrites it with `text`. */
+function golden(name: string, text: string): string {
+  const file = path.join(goldenDir, name);
+  if (process.env.UPDATE_GOLDEN) fs.writeFileSync(file, text);
+  return fs.readFileSync(file, 'utf8');
+}
+
+function request(
+  id: string,
+  change: Partial<TracingRequest> = {},
+): TracingRequest {
+  return {
+    id,
+    entityRef: 'component:default/checkout',
+    entityOwner: 'group:default/team-shop',
+    cluster: 'local',
+    namespace: 'shop',
+    workload: { kind: 'Deployment', name: 'checkout' },
+    method: 'ebpf',
+    sampling: { sampler: 'parentbased_traceidratio', ratio: 0.25 },
+    expiresAt: '2026-12-02T00:00:00.000Z',
+    reason: 'r',
+    status: 'active',
+    requestedBy: 'user:default/guest',
+    createdAt: '2026-11-25T00:00:00.000Z',
+    updatedAt: '2026-11-25T00:00:00.000Z',
+    ...change,
+  };
+}
+
+const cluster = (dialect: 'instrument' | 'services'): ClusterSettings => ({
+  name: 'local',
+  connection: { authProvider: 'inCluster' },
+  tempo: {
+    otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
+    protocol: 'grpc',
+    insecure: true,
+    datasourceUid: 'tempo',
+    queryUrl: 'http://tempo-query-frontend.tempo.svc:3200',
+    datasourceNamespace: 'monitoring',
+  },
+  beyla: {
+    namespace: 'beyla',
+    image: 'grafana/beyla:2.5.0',
+    dialect,
+    privileged: true,
+  },
+});
+
+const requests = [
+  request('b', {
+    namespace: 'data',
+    workload: { kind: 'StatefulSet', name: 'forecast' },
+    podLabels: { tier: 'api*', app: 'forecast' },
+    openPorts: '8000-8100',
+    sampling: { sampler: 'always_on', ratio: 1 },
+  }),
+  request('a', { openPorts: '8080' }),
+  request('c', {
+    method: 'prometheus',
+    namespace: 'monitoring',
+    workload: { kind: 'StatefulSet', name: 'k8s' },
+    sampling: { sampler: 'traceidratio', ratio: 0.5 },
+  }),
+];
+
+describe('renderCluster', () => {
+  it.each(['instrument', 'services'] as const)(
+    'renders the %s dialect',
+    dialect => {
+      const objects = renderCluster(cluster(dialect), requests);
+      const text = objects.map(o => stringify(o)).join('---\n');
+      expect(text).toBe(golden(`cluster-${dialect}.yaml`, text));
+    },
+  );
+
+  it('renders the same bytes whatever the order of the requests', () => {
+    const a = renderCluster(cluster('instrument'), requests);
+    const b = renderCluster(cluster('instrument'), [...requests].reverse());
+    expect(stringify(b)).toBe(stringify(a));
+  });
+
+  it('renders nothing for a cluster without live requests', () => {
+    expect(renderCluster(cluster('instrument'), [])).toEqual([]);
+  });
+
+  it('changes the DaemonSet checksum when the config changes', () => {
+    const checksum = (rs: TracingRequest[]) => {
+      const ds = renderCluster(cluster('instrument'), rs).find(
+        o => o.kind === 'DaemonSet',
+      )!;
+      return (ds.spec as any).template.metadata.annotations['checksum/config'];
+    };
+    expect(checksum(requests)).not.toBe(checksum(requests.slice(1)));
+    expect(checksum(requests)).toBe(checksum([...requests]));
+  });
+
+  it('renders only tracingConfig for prometheus requests, the newest per CR', () => {
+    const objects = renderCluster(cluster('instrument'), [
+      request('old', {
+        method: 'prometheus',
+        namespace: 'monitoring',
+        workload: { kind: 'StatefulSet', name: 'k8s' },
+        createdAt: '2026-11-20T00:00:00.000Z',
+      }),
+      request('new', {
+        method: 'prometheus',
+        namespace: 'monitoring',
+        workload: { kind: 'StatefulSet', name: 'k8s' },
+        sampling: { sampler: 'always_on', ratio: 0.75 },
+      }),
+    ]);
+    expect(objects.filter(o => o.kind !== 'ConfigMap')).toEqual([
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'Prometheus',
+        metadata: { name: 'k8s', namespace: 'monitoring' },
+        spec: {
+          tracingConfig: {
+            clientType: 'grpc',
+            endpoint: 'tempo-distributor.tempo.svc:4317',
+            insecure: true,
+            samplingFraction: '0.75',
+          },
+        },
+      },
+    ]);
+  });
+
+  it('runs unprivileged with the capability list when asked', () => {
+    const settings = cluster('instrument');
+    settings.beyla.privileged = false;
+    const ds = renderCluster(settings, requests).find(
+      o => o.kind === 'DaemonSet',
+    )!;
+    expect(JSON.stringify(ds)).toContain('"drop":["ALL"]');
+    expect(JSON.stringify(ds)).not.toContain('privileged":true');
+  });
+});
+
+describe('renderBeylaConfig', () => {
+  it('escapes names for the regex-matching legacy dialect', () => {
+    const text = renderBeylaConfig(
+      [
+        request('a', {
+          workload: { kind: 'Deployment', name: 'web.v2' },
+          podLabels: { app: 'web*' },
+        }),
+      ],
+      cluster('services').beyla,
+      cluster('services').tempo,
+    );
+    expect(text).toContain('k8s_deployment_name: ^web\\.v2$');
+    expect(text).toContain('app: ^web.*$');
+  });
+});
