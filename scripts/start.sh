@@ -11,12 +11,17 @@ ensure_node
 ensure_dependencies
 mkdir -p data
 
+# Every child runs in a process group of its own (job control), so that
+# stopping tears down whole trees: yarn, backstage-cli, backend, frontend.
+set -m
 cluster_pid=""
-stop_cluster() {
-  [ -n "$cluster_pid" ] && kill -TERM "$cluster_pid" 2>/dev/null && wait "$cluster_pid" 2>/dev/null
+app_pid=""
+stop_all() {
+  [ -n "$app_pid" ] && kill -TERM -- "-$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
+  [ -n "$cluster_pid" ] && kill -TERM -- "-$cluster_pid" 2>/dev/null && wait "$cluster_pid" 2>/dev/null
   return 0
 }
-trap stop_cluster EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM
 
 if ensure_go; then
@@ -30,8 +35,13 @@ if ensure_go; then
     sleep 0.5
   done
   [ -f data/kube/cluster.json ] || { echo "the local cluster did not start in 120s" >&2; exit 1; }
+  TRACEGATE_LOCAL_CLUSTER_URL="$(node -p 'require("./data/kube/cluster.json").url')"
+  TRACEGATE_LOCAL_CLUSTER_TOKEN="$(cat data/kube/tracegate.token)"
+  export TRACEGATE_LOCAL_CLUSTER_URL TRACEGATE_LOCAL_CLUSTER_TOKEN
 else
   echo "tracegate: Go not found; starting without the local cluster" >&2
 fi
 
-yarn start "$@"
+yarn start "$@" &
+app_pid=$!
+wait "$app_pid"

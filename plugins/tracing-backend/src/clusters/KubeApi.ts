@@ -155,7 +155,11 @@ export class KubeApi {
     options: { body?: string; contentType?: string } = {},
   ): Promise<unknown> {
     const server = this.kc.getCurrentCluster()?.server;
-    if (!server) throw new Error('no API server configured');
+    if (!server) {
+      throw Object.assign(new Error('no API server URL configured (tracing.clusters[].url)'), {
+        code: 'ENOTFOUND',
+      });
+    }
     const requestOptions: https.RequestOptions = {
       method,
       timeout: this.timeoutMs,

@@ -58,9 +58,9 @@ export function readClusterSettings(config: Config): ClusterSettings[] {
     } else if (authProvider === 'serviceAccount') {
       connection = {
         authProvider,
-        url: c.getString('url'),
-        // Optional here so that a cluster without its token still lists (as
-        // unreachable) instead of stopping the backend.
+        // Optional so that a cluster not started yet lists as unreachable
+        // instead of stopping the backend.
+        url: c.getOptionalString('url') ?? '',
         token: c.getOptionalString('serviceAccountToken') ?? '',
         caData: c.getOptionalString('caData'),
         caFile: c.getOptionalString('caFile'),

@@ -10,12 +10,13 @@ import {
 import { createTwoFilesPatch } from 'diff';
 import { parse, stringify } from 'yaml';
 import { ClusterSettings } from '../clusters/config';
-import { describeKubeError, KubeApi } from '../clusters/KubeApi';
+import { describeKubeError, KubeApi, KubeApiError } from '../clusters/KubeApi';
 import { TracingRequestStore } from '../database/TracingRequestStore';
 import {
   BEYLA_CONFIG_KEY,
   BEYLA_CONFIG_MAP,
   BEYLA_NAME,
+  KubeObject,
   objectKey,
   renderBeylaConfig,
   renderCluster,
@@ -89,7 +90,7 @@ export class ClusterStatusService {
       for (const object of changed) {
         const current = await api.get(object);
         if (current && containsSubset(current, object)) continue;
-        const after = await api.apply(object, { dryRun: true });
+        const after = await this.dryRun(api, object, current);
         const name = `${object.kind} ${
           object.metadata.namespace ? `${object.metadata.namespace}/` : ''
         }${object.metadata.name}`;
@@ -241,6 +242,22 @@ export class ClusterStatusService {
       present: Boolean(tracing),
       detail: describeTracingConfig(prometheus, tracing),
     };
+  }
+
+  /**
+   * The object as the API server would store it. A new object that refers to
+   * another new one (a binding to a role not created yet) cannot be dry-run
+   * alone; it is shown as rendered.
+   */
+  private async dryRun(api: KubeApi, object: KubeObject, current?: KubeObject) {
+    try {
+      return await api.apply(object, { dryRun: true });
+    } catch (error) {
+      if (!current && error instanceof KubeApiError && error.status === 404) {
+        return object;
+      }
+      throw error;
+    }
   }
 
   private cluster(name: string): ClusterSettings {
