@@ -5,7 +5,8 @@ export interface Config {
   tracing?: {
     /**
      * The longest a tracing request may run (its `expiresAt` at most this far
-     * from when it is filed). Default: 30 days.
+     * from when it is filed). Default: 30 days. The request form reads it too.
+     * @visibility frontend
      */
     maxDuration?: HumanDuration;
 

@@ -209,6 +209,7 @@ export const listRequestsQuerySchema = z
   .object({
     entityRef: z.string().min(1).optional(),
     cluster: z.string().min(1).optional(),
+    requestedBy: z.string().min(1).optional(),
     status: z
       .union([statusSchema, z.array(statusSchema)])
       .transform(value => (Array.isArray(value) ? value : [value]))

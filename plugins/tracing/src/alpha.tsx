@@ -5,6 +5,8 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { isTracingAvailable } from '@tracegate/plugin-tracing-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { TracingClient, tracingApiRef } from './api';
 import { rootRouteRef } from './routes';
@@ -27,8 +29,22 @@ export const tracingPage = PageBlueprint.make({
     title: 'Tracing',
     icon: <TimelineIcon />,
     routeRef: rootRouteRef,
+    noHeader: true,
     loader: () =>
       import('./components/TracingPage').then(m => <m.TracingPage />),
+  },
+});
+
+/** The "Tracing" tab of services that say where they run. @alpha */
+export const tracingEntityContent = EntityContentBlueprint.make({
+  params: {
+    path: 'tracing',
+    title: 'Tracing',
+    filter: isTracingAvailable,
+    loader: () =>
+      import('./components/EntityTracingContent').then(m => (
+        <m.EntityTracingContent />
+      )),
   },
 });
 
@@ -39,6 +55,6 @@ export const tracingPage = PageBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'tracing',
-  extensions: [tracingApi, tracingPage],
+  extensions: [tracingApi, tracingPage, tracingEntityContent],
   routes: { root: rootRouteRef },
 });

@@ -156,9 +156,12 @@ export class KubeApi {
   ): Promise<unknown> {
     const server = this.kc.getCurrentCluster()?.server;
     if (!server) {
-      throw Object.assign(new Error('no API server URL configured (tracing.clusters[].url)'), {
-        code: 'ENOTFOUND',
-      });
+      throw Object.assign(
+        new Error('no API server URL configured (tracing.clusters[].url)'),
+        {
+          code: 'ENOTFOUND',
+        },
+      );
     }
     const requestOptions: https.RequestOptions = {
       method,

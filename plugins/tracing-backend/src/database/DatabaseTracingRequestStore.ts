@@ -151,6 +151,7 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
       .limit(options.limit + 1);
     if (options.entityRef) query.where('entity_ref', options.entityRef);
     if (options.cluster) query.where('cluster', options.cluster);
+    if (options.requestedBy) query.where('requested_by', options.requestedBy);
     if (options.statuses?.length) query.whereIn('status', options.statuses);
     if (options.cursor) query.where('seq', '<', decodeCursor(options.cursor));
     if (options.filter) {

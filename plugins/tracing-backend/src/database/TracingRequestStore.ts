@@ -30,6 +30,7 @@ export type TracingRequestFilter = {
 export type ListTracingRequestsOptions = {
   entityRef?: string;
   cluster?: string;
+  requestedBy?: string;
   statuses?: TracingRequestStatus[];
   /** Conditions from the permission policy, applied in the query. */
   filter?: PermissionCriteria<TracingRequestFilter>;

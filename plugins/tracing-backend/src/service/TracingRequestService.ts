@@ -180,6 +180,7 @@ export class TracingRequestService {
     return this.options.store.list({
       entityRef: query.entityRef,
       cluster: query.cluster,
+      requestedBy: query.requestedBy,
       statuses: query.status,
       limit: query.limit,
       cursor: query.cursor,
@@ -299,7 +300,8 @@ export class TracingRequestService {
         return updated;
       }
       const latest = await this.options.store.get(current.id);
-      if (!latest) throw new NotFoundError(`No tracing request with id ${current.id}`);
+      if (!latest)
+        throw new NotFoundError(`No tracing request with id ${current.id}`);
       current = latest;
     }
     throw new ConflictError(

@@ -1,5 +1,29 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
-import { TracingHealth } from '@tracegate/plugin-tracing-common';
+import {
+  ClusterInfo,
+  DecisionInput,
+  EntityTracingStatus,
+  TracingHealth,
+  TracingPreview,
+  TracingRequest,
+  TracingRequestInput,
+  TracingRequestPage,
+  TracingRequestStatus,
+  TracingRequestWithHistory,
+} from '@tracegate/plugin-tracing-common';
+
+/** @public */
+export type ListRequestsOptions = {
+  entityRef?: string;
+  cluster?: string;
+  requestedBy?: string;
+  status?: TracingRequestStatus[];
+  limit?: number;
+  cursor?: string;
+};
+
+/** The user actions on a request. @public */
+export type TracingRequestDecision = 'approve' | 'reject' | 'cancel' | 'revoke';
 
 /**
  * Client of the Tracegate backend (`/api/tracing`).
@@ -8,6 +32,17 @@ import { TracingHealth } from '@tracegate/plugin-tracing-common';
  */
 export interface TracingApi {
   getHealth(): Promise<TracingHealth>;
+  listClusters(): Promise<ClusterInfo[]>;
+  listRequests(options?: ListRequestsOptions): Promise<TracingRequestPage>;
+  getRequest(id: string): Promise<TracingRequestWithHistory>;
+  createRequest(input: TracingRequestInput): Promise<TracingRequest>;
+  previewRequest(input: TracingRequestInput): Promise<TracingPreview>;
+  decide(
+    id: string,
+    decision: TracingRequestDecision,
+    input?: DecisionInput,
+  ): Promise<TracingRequest>;
+  getEntityStatus(entityRef: string): Promise<EntityTracingStatus>;
 }
 
 /** @public */

@@ -22,6 +22,54 @@ describe('TracingClient', () => {
     await expect(client.getHealth()).resolves.toEqual({ status: 'ok' });
   });
 
+  it('sends filters as query parameters, repeating status', async () => {
+    let url = '';
+    server.use(
+      http.get(`${baseUrl}/requests`, ({ request }) => {
+        url = request.url;
+        return HttpResponse.json({ items: [] });
+      }),
+    );
+    await client.listRequests({
+      entityRef: 'component:default/checkout',
+      status: ['pending', 'active'],
+      limit: 5,
+    });
+    expect(new URL(url).search).toBe(
+      '?entityRef=component%3Adefault%2Fcheckout&status=pending&status=active&limit=5',
+    );
+  });
+
+  it('posts decisions as JSON to the action route', async () => {
+    let body: unknown;
+    server.use(
+      http.post(`${baseUrl}/requests/abc/reject`, async ({ request }) => {
+        body = await request.json();
+        return HttpResponse.json({ id: 'abc', status: 'rejected' });
+      }),
+    );
+    await expect(
+      client.decide('abc', 'reject', { comment: 'no' }),
+    ).resolves.toMatchObject({
+      status: 'rejected',
+    });
+    expect(body).toEqual({ comment: 'no' });
+  });
+
+  it('reads the entity status by kind, namespace and name', async () => {
+    server.use(
+      http.get(`${baseUrl}/entities/component/default/checkout/status`, () =>
+        HttpResponse.json({ requests: [], objects: [] }),
+      ),
+    );
+    await expect(
+      client.getEntityStatus('component:default/checkout'),
+    ).resolves.toEqual({
+      requests: [],
+      objects: [],
+    });
+  });
+
   it('turns an error body into a ResponseError', async () => {
     server.use(
       http.get(`${baseUrl}/health`, () =>

@@ -1,7 +1,22 @@
-import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
-import { TracingHealth } from '@tracegate/plugin-tracing-common';
-import { TracingApi } from './TracingApi';
+import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import {
+  ClusterInfo,
+  DecisionInput,
+  EntityTracingStatus,
+  TracingHealth,
+  TracingPreview,
+  TracingRequest,
+  TracingRequestInput,
+  TracingRequestPage,
+  TracingRequestWithHistory,
+} from '@tracegate/plugin-tracing-common';
+import {
+  ListRequestsOptions,
+  TracingApi,
+  TracingRequestDecision,
+} from './TracingApi';
 
 /**
  * {@link TracingApi} over HTTP, with the signed-in user's token.
@@ -19,6 +34,61 @@ export class TracingClient implements TracingApi {
 
   getHealth(): Promise<TracingHealth> {
     return this.request<TracingHealth>('/health');
+  }
+
+  async listClusters(): Promise<ClusterInfo[]> {
+    return (await this.request<{ items: ClusterInfo[] }>('/clusters')).items;
+  }
+
+  listRequests(options: ListRequestsOptions = {}): Promise<TracingRequestPage> {
+    const query = new URLSearchParams();
+    for (const key of [
+      'entityRef',
+      'cluster',
+      'requestedBy',
+      'cursor',
+    ] as const) {
+      const value = options[key];
+      if (value) query.set(key, value);
+    }
+    for (const status of options.status ?? []) query.append('status', status);
+    if (options.limit) query.set('limit', String(options.limit));
+    const suffix = query.size ? `?${query}` : '';
+    return this.request<TracingRequestPage>(`/requests${suffix}`);
+  }
+
+  getRequest(id: string): Promise<TracingRequestWithHistory> {
+    return this.request(`/requests/${encodeURIComponent(id)}`);
+  }
+
+  createRequest(input: TracingRequestInput): Promise<TracingRequest> {
+    return this.post('/requests', input);
+  }
+
+  previewRequest(input: TracingRequestInput): Promise<TracingPreview> {
+    return this.post('/requests/preview', input);
+  }
+
+  decide(
+    id: string,
+    decision: TracingRequestDecision,
+    input: DecisionInput = {},
+  ): Promise<TracingRequest> {
+    return this.post(`/requests/${encodeURIComponent(id)}/${decision}`, input);
+  }
+
+  getEntityStatus(entityRef: string): Promise<EntityTracingStatus> {
+    const { kind, namespace, name } = parseEntityRef(entityRef);
+    const path = [kind, namespace, name].map(encodeURIComponent).join('/');
+    return this.request(`/entities/${path}/status`);
+  }
+
+  private post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   }
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {

@@ -1,3 +1,7 @@
 export { tracingApiRef } from './TracingApi';
-export type { TracingApi } from './TracingApi';
+export type {
+  ListRequestsOptions,
+  TracingApi,
+  TracingRequestDecision,
+} from './TracingApi';
 export { TracingClient } from './TracingClient';

@@ -1,34 +1,46 @@
-import {
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/frontend-test-utils';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
-import { TracingApi, tracingApiRef } from '../../api';
+import { fakeTracingApi, testApis } from '../../__testUtils__/fakes';
 import { TracingPage } from './TracingPage';
 
-function renderWith(api: TracingApi) {
-  return renderInTestApp(
-    <TestApiProvider apis={[[tracingApiRef, api]]}>
-      <TracingPage />
-    </TestApiProvider>,
-  );
-}
-
 describe('TracingPage', () => {
-  it('shows the backend status', async () => {
-    await renderWith({ getHealth: async () => ({ status: 'ok' }) });
+  it('shows the backend status and my requests', async () => {
+    const api = fakeTracingApi();
+    await renderInTestApp(<TracingPage />, { apis: testApis(api) as any });
     expect(await screen.findByText('Tracing backend: ok')).toBeInTheDocument();
+    expect(await screen.findByText('My tracing requests')).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenCalledWith({
+      requestedBy: 'user:default/guest',
+      limit: 100,
+    });
   });
 
   it('shows an error when the backend refuses', async () => {
-    await renderWith({
-      getHealth: async () => {
+    const api = fakeTracingApi({
+      getHealth: jest.fn(async () => {
         throw new Error('backend unreachable');
-      },
+      }),
     });
+    await renderInTestApp(<TracingPage />, { apis: testApis(api) as any });
     expect(
-      await screen.findByText(/Could not reach the tracing backend/),
+      await screen.findByText(
+        /Could not reach the tracing backend: backend unreachable/,
+      ),
     ).toBeInTheDocument();
-    expect(screen.queryByText(/Tracing backend: ok/)).not.toBeInTheDocument();
+  });
+
+  it('links the approval queue only for approvers', async () => {
+    await renderInTestApp(<TracingPage />, {
+      apis: testApis(fakeTracingApi()) as any,
+    });
+    await screen.findByText('Tracing backend: ok');
+    expect(screen.queryByText('Approval queue')).not.toBeInTheDocument();
+  });
+
+  it('links the approval queue for approvers', async () => {
+    await renderInTestApp(<TracingPage />, {
+      apis: testApis(fakeTracingApi(), { allow: true }) as any,
+    });
+    expect(await screen.findByText('Approval queue')).toBeInTheDocument();
   });
 });

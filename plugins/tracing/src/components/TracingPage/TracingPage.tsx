@@ -1,37 +1,72 @@
-import { ErrorPanel, Progress } from '@backstage/core-components';
+import { Content, Header, Page } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { Container, Text } from '@backstage/ui';
+import { useApproverPermission } from '../../hooks/useApproverPermission';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import {
+  Link as RouterLink,
+  Route,
+  Routes,
+  useSearchParams,
+} from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
+import { AdminQueuePage } from '../AdminQueuePage';
+import { MyRequests } from '../MyRequests';
+import { RequestForm } from '../RequestForm';
+
+const NewRequest = () => {
+  const [params] = useSearchParams();
+  return <RequestForm entityRef={params.get('entityRef') ?? undefined} />;
+};
 
 /**
- * The `/tracing` page.
+ * `/tracing`: my requests, `/tracing/new`: the request form,
+ * `/tracing/admin`: the approval queue.
  *
- * @internal
+ * @public
  */
 export const TracingPage = () => {
   const tracingApi = useApi(tracingApiRef);
   const health = useAsync(() => tracingApi.getHealth(), [tracingApi]);
+  const { allowed: isApprover } = useApproverPermission();
 
   return (
-    <Container>
-      <Text as="p">
-        Ask for distributed traces of your services: Tracegate applies the
-        Grafana Beyla, Prometheus and Tempo configuration once a platform admin
-        approves, and removes it when the request ends.
-      </Text>
-      {health.loading && <Progress />}
-      {health.error && (
-        <ErrorPanel
-          title="Could not reach the tracing backend"
-          error={health.error}
-        />
-      )}
-      {health.value && (
-        <Text as="p" variant="body-small">
-          Tracing backend: {health.value.status}
-        </Text>
-      )}
-    </Container>
+    <Page themeId="tool">
+      <Header
+        title="Tracing"
+        subtitle="Self-service distributed tracing with Grafana Beyla, Prometheus and Tempo"
+      />
+      <Content>
+        <Box display="flex" gridGap={8} mb={2} alignItems="center">
+          <Button component={RouterLink} to="." variant="text">
+            My requests
+          </Button>
+          <Button component={RouterLink} to="new" variant="text">
+            New request
+          </Button>
+          {isApprover && (
+            <Button component={RouterLink} to="admin" variant="text">
+              Approval queue
+            </Button>
+          )}
+          <Box flexGrow={1} />
+          <Typography
+            variant="caption"
+            color={health.error ? 'error' : 'textSecondary'}
+          >
+            {health.error
+              ? `Could not reach the tracing backend: ${health.error.message}`
+              : `Tracing backend: ${health.value?.status ?? '…'}`}
+          </Typography>
+        </Box>
+        <Routes>
+          <Route path="/" element={<MyRequests />} />
+          <Route path="/new" element={<NewRequest />} />
+          <Route path="/admin" element={<AdminQueuePage />} />
+        </Routes>
+      </Content>
+    </Page>
   );
 };

@@ -1,0 +1,80 @@
+import { identityApiRef, configApiRef } from '@backstage/frontend-plugin-api';
+import { mockApis } from '@backstage/frontend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { TracingApi, tracingApiRef } from '../api';
+
+export function fakeTracingApi(
+  change: Partial<TracingApi> = {},
+): jest.Mocked<TracingApi> {
+  return {
+    getHealth: jest.fn(async () => ({ status: 'ok' as const })),
+    listClusters: jest.fn(async () => [
+      {
+        name: 'local',
+        reachable: true,
+        version: 'v1.35.4',
+        beylaDialect: 'instrument' as const,
+      },
+    ]),
+    listRequests: jest.fn(async () => ({ items: [] })),
+    getRequest: jest.fn(async (id: string) => ({
+      ...aRequest({ id }),
+      history: [],
+    })),
+    createRequest: jest.fn(),
+    previewRequest: jest.fn(),
+    decide: jest.fn(),
+    getEntityStatus: jest.fn(async () => ({ requests: [], objects: [] })),
+    ...change,
+  } as jest.Mocked<TracingApi>;
+}
+
+export function aRequest(change: Partial<TracingRequest> = {}): TracingRequest {
+  return {
+    id: 'r1',
+    entityRef: 'component:default/checkout',
+    entityOwner: 'group:default/team-shop',
+    cluster: 'local',
+    namespace: 'shop',
+    workload: { kind: 'Deployment', name: 'checkout' },
+    method: 'ebpf',
+    sampling: { sampler: 'parentbased_traceidratio', ratio: 0.25 },
+    expiresAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    reason: 'latency',
+    status: 'pending',
+    requestedBy: 'user:default/guest',
+    createdAt: '2026-11-25T10:00:00.000Z',
+    updatedAt: '2026-11-25T10:00:00.000Z',
+    ...change,
+  };
+}
+
+/** The API pairs a Tracegate surface needs, for renderInTestApp. */
+export function testApis(
+  tracingApi: TracingApi,
+  options: { allow?: boolean; extra?: Array<readonly [any, any]> } = {},
+): Array<readonly [any, any]> {
+  return [
+    [tracingApiRef, tracingApi],
+    [
+      permissionApiRef,
+      mockApis.permission({
+        authorize: options.allow ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      }),
+    ],
+    [
+      identityApiRef,
+      mockApis.identity({
+        userEntityRef: 'user:default/guest',
+        ownershipEntityRefs: ['user:default/guest', 'group:default/team-shop'],
+      }),
+    ],
+    [
+      configApiRef,
+      mockApis.config({ data: { tracing: { maxDuration: { days: 30 } } } }),
+    ],
+    ...(options.extra ?? []),
+  ];
+}

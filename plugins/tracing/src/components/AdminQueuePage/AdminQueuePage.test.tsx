@@ -1,0 +1,71 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import { AdminQueuePage } from './AdminQueuePage';
+
+describe('AdminQueuePage', () => {
+  it('tells non-admins the queue is not theirs', async () => {
+    const api = fakeTracingApi();
+    await renderInTestApp(<AdminQueuePage />, { apis: testApis(api) as any });
+    expect(
+      await screen.findByText('Only platform admins review tracing requests'),
+    ).toBeInTheDocument();
+    expect(api.listRequests).not.toHaveBeenCalled();
+  });
+
+  it('lists pending requests and requires a comment to reject', async () => {
+    const api = fakeTracingApi({
+      listRequests: jest.fn(async () => ({ items: [aRequest({ id: 'p1' })] })),
+      previewRequest: jest.fn(async () => ({ objects: [], diff: '' })),
+      decide: jest.fn(async () => aRequest({ status: 'rejected' })),
+    });
+    await renderInTestApp(<AdminQueuePage />, {
+      apis: testApis(api, { allow: true }) as any,
+    });
+    expect(await screen.findByText('checkout')).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenCalledWith({
+      status: ['pending'],
+      cluster: undefined,
+      limit: 100,
+    });
+
+    await userEvent.click(screen.getByText('checkout'));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Reject' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Reject' }),
+    );
+    expect(
+      await within(dialog).findByText('Comment is required when rejecting'),
+    ).toBeInTheDocument();
+    expect(api.decide).not.toHaveBeenCalled();
+
+    await userEvent.type(
+      within(dialog).getByLabelText('Comment (required)'),
+      'use the SDK',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Reject' }),
+    );
+    expect(api.decide).toHaveBeenCalledWith('p1', 'reject', {
+      comment: 'use the SDK',
+    });
+  });
+
+  it('shows an error state', async () => {
+    const api = fakeTracingApi({
+      listRequests: jest.fn(async () => {
+        throw new Error('down');
+      }),
+    });
+    await renderInTestApp(<AdminQueuePage />, {
+      apis: testApis(api, { allow: true }) as any,
+    });
+    expect(
+      await screen.findByText(/Could not load the requests/),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { AdminQueuePage } from './AdminQueuePage';

@@ -1,0 +1,130 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { screen } from '@testing-library/react';
+import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import { EntityTracingContent } from './EntityTracingContent';
+
+const entity = (owner: string) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'checkout', namespace: 'default' },
+  spec: { type: 'service', owner },
+  relations: [{ type: 'ownedBy', targetRef: owner }],
+});
+
+function render(
+  api = fakeTracingApi(),
+  options: { owner?: string; allow?: boolean } = {},
+) {
+  return renderInTestApp(
+    <EntityProvider entity={entity(options.owner ?? 'group:default/team-shop')}>
+      <EntityTracingContent />
+    </EntityProvider>,
+    { apis: testApis(api, { allow: options.allow }) as any },
+  );
+}
+
+describe('EntityTracingContent', () => {
+  it('shows each request with its state, sampling, live objects and error', async () => {
+    await render(
+      fakeTracingApi({
+        getEntityStatus: jest.fn(async () => ({
+          requests: [
+            aRequest({
+              id: 'a',
+              status: 'active',
+              lastApply: { at: new Date().toISOString() },
+            }),
+            aRequest({
+              id: 'f',
+              status: 'failed',
+              lastApply: {
+                at: new Date().toISOString(),
+                error: 'forbidden: no daemonsets',
+              },
+            }),
+          ],
+          objects: [
+            {
+              requestId: 'a',
+              cluster: 'local',
+              kind: 'ConfigMap',
+              namespace: 'beyla',
+              name: 'beyla-config',
+              present: true,
+              detail: 'discovery entry present',
+            },
+          ],
+          grafanaExploreUrl: 'http://grafana/explore?x',
+        })),
+      }),
+    );
+    expect(await screen.findByText('active')).toBeInTheDocument();
+    expect(screen.getByText('failed')).toBeInTheDocument();
+    expect(
+      screen.getByText('Apply failed: forbidden: no daemonsets'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('ConfigMap beyla/beyla-config: present'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(
+        /Sampler parentbased_traceidratio, ratio 0.25 · expires in 3 days/,
+      ),
+    ).toHaveLength(2);
+    expect(
+      screen.getByRole('link', { name: 'Open traces in Grafana' }),
+    ).toHaveAttribute('href', 'http://grafana/explore?x');
+  });
+
+  it('offers Request tracing to owners and Revoke only where permitted', async () => {
+    const status = { requests: [aRequest({ status: 'active' })], objects: [] };
+    await render(
+      fakeTracingApi({ getEntityStatus: jest.fn(async () => status) }),
+      { allow: false },
+    );
+    expect(await screen.findByText('Request tracing')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Revoke' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('shows Revoke when the permission allows, and hides Request tracing from non-owners', async () => {
+    // Another id: usePermission caches answers per request.
+    const status = {
+      requests: [aRequest({ id: 'r2', status: 'active' })],
+      objects: [],
+    };
+    await render(
+      fakeTracingApi({ getEntityStatus: jest.fn(async () => status) }),
+      {
+        allow: true,
+        owner: 'group:default/team-data',
+      },
+    );
+    expect(
+      await screen.findByRole('button', { name: 'Revoke' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('Request tracing')).not.toBeInTheDocument();
+  });
+
+  it('says so when there is no request, and shows errors', async () => {
+    await render();
+    expect(
+      await screen.findByText('No tracing requests yet'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows an error panel when the backend fails', async () => {
+    await render(
+      fakeTracingApi({
+        getEntityStatus: jest.fn(async () => {
+          throw new Error('boom');
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText(/Could not load the tracing state/),
+    ).toBeInTheDocument();
+  });
+});

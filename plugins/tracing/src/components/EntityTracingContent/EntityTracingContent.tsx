@@ -1,0 +1,235 @@
+import {
+  EmptyState,
+  ErrorPanel,
+  InfoCard,
+  Progress,
+} from '@backstage/core-components';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import {
+  canTransition,
+  LiveObjectState,
+  TracingRequest,
+  tracingRequestRevokePermission,
+} from '@tracegate/plugin-tracing-common';
+import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { tracingApiRef } from '../../api';
+import { StatusBadge } from '../StatusBadge';
+
+/** How often to look again while a request is on its way to active. */
+const POLL_MS = { approved: 2_000, pending: 10_000 } as const;
+
+function relative(iso: string): string {
+  const ms = Date.parse(iso) - Date.now();
+  const abs = Math.abs(ms);
+  let value = Math.max(1, Math.round(abs / 60_000));
+  let unit = 'minute';
+  if (abs >= 86_400_000) {
+    value = Math.round(abs / 86_400_000);
+    unit = 'day';
+  } else if (abs >= 3_600_000) {
+    value = Math.round(abs / 3_600_000);
+    unit = 'hour';
+  }
+  const text = `${value} ${unit}${value === 1 ? '' : 's'}`;
+  return ms >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+/**
+ * The "Tracing" tab of a service: its requests, their live objects, history,
+ * and the way to its traces.
+ *
+ * @public
+ */
+export const EntityTracingContent = () => {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const tracingApi = useApi(tracingApiRef);
+  const identityApi = useApi(identityApiRef);
+  const status = useAsyncRetry(
+    () => tracingApi.getEntityStatus(entityRef),
+    [tracingApi, entityRef],
+  );
+  const identity = useAsync(
+    () => identityApi.getBackstageIdentity(),
+    [identityApi],
+  );
+
+  const statuses = status.value?.requests.map(r => r.status) ?? [];
+  let pollMs: number | undefined;
+  if (statuses.includes('approved')) pollMs = POLL_MS.approved;
+  else if (statuses.includes('pending')) pollMs = POLL_MS.pending;
+  const { retry } = status;
+  useEffect(() => {
+    if (!pollMs) return undefined;
+    const timer = setInterval(retry, pollMs);
+    return () => clearInterval(timer);
+  }, [pollMs, retry]);
+
+  if (!status.value && status.loading) return <Progress />;
+  if (status.error)
+    return (
+      <ErrorPanel
+        title="Could not load the tracing state"
+        error={status.error}
+      />
+    );
+
+  // Mirrors the default policy: owners may request; the backend decides.
+  const owners = (entity.relations ?? [])
+    .filter(r => r.type === 'ownedBy')
+    .map(r => r.targetRef);
+  const mayRequest = owners.some(o =>
+    identity.value?.ownershipEntityRefs.includes(o),
+  );
+  const { requests, objects, grafanaExploreUrl } = status.value!;
+  const newHref = `/tracing/new?entityRef=${encodeURIComponent(entityRef)}`;
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Box display="flex" gridGap={8} alignItems="center">
+          {mayRequest && (
+            <Button variant="contained" color="primary" href={newHref}>
+              Request tracing
+            </Button>
+          )}
+          {grafanaExploreUrl && requests.some(r => r.status === 'active') && (
+            <Button
+              variant="outlined"
+              href={grafanaExploreUrl}
+              target="_blank"
+              rel="noopener"
+            >
+              Open traces in Grafana
+            </Button>
+          )}
+        </Box>
+      </Grid>
+      {requests.length === 0 && (
+        <Grid item xs={12}>
+          <EmptyState
+            missing="data"
+            title="No tracing requests yet"
+            description="Ask for traces of this service; a platform admin approves, and Tracegate configures the cluster."
+          />
+        </Grid>
+      )}
+      {requests.map(request => (
+        <Grid item xs={12} key={request.id}>
+          <RequestCard
+            request={request}
+            objects={objects.filter(o => o.requestId === request.id)}
+            onChange={retry}
+          />
+        </Grid>
+      ))}
+    </Grid>
+  );
+};
+
+const RequestCard = (props: {
+  request: TracingRequest;
+  objects: LiveObjectState[];
+  onChange: () => void;
+}) => {
+  const { request, objects, onChange } = props;
+  const tracingApi = useApi(tracingApiRef);
+  const revokable = canTransition(request.status, 'revoke');
+  const { allowed: mayRevoke } = usePermission({
+    permission: tracingRequestRevokePermission,
+    resourceRef: request.id,
+  });
+  const history = useAsync(
+    () => tracingApi.getRequest(request.id),
+    [tracingApi, request.id, request.status],
+  );
+  const [error, setError] = useState<Error>();
+
+  const revoke = async () => {
+    try {
+      await tracingApi.decide(request.id, 'revoke', {
+        comment: 'revoked from the entity page',
+      });
+      onChange();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+
+  return (
+    <InfoCard
+      title={
+        <Box display="flex" gridGap={12} alignItems="center">
+          <span>
+            {request.workload.kind} {request.namespace}/{request.workload.name}
+          </span>
+          <StatusBadge status={request.status} />
+        </Box>
+      }
+      subheader={`${
+        request.method === 'ebpf' ? 'eBPF (Beyla)' : 'Prometheus tracingConfig'
+      } on ${request.cluster}`}
+    >
+      <Typography variant="body2">
+        Sampler {request.sampling.sampler}, ratio {request.sampling.ratio} ·
+        expires {relative(request.expiresAt)}
+        {request.lastApply &&
+          ` · last applied ${relative(request.lastApply.at)}`}
+      </Typography>
+      {request.lastApply?.error && (
+        <Typography color="error" variant="body2">
+          Apply failed: {request.lastApply.error}
+        </Typography>
+      )}
+      <Typography variant="body2" color="textSecondary">
+        Requested by {request.requestedBy}: {request.reason}
+      </Typography>
+      {objects.length > 0 && (
+        <List dense aria-label="Live objects">
+          {objects.map(o => (
+            <ListItem key={`${o.kind}/${o.name}`}>
+              <ListItemText
+                primary={`${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${
+                  o.name
+                }: ${o.present ? 'present' : 'missing'}`}
+                secondary={o.detail}
+              />
+            </ListItem>
+          ))}
+        </List>
+      )}
+      {history.value && (
+        <List dense aria-label="History">
+          {history.value.history.map((h, i) => (
+            <ListItem key={i}>
+              <ListItemText
+                primary={`${h.from ?? 'new'} → ${h.to} by ${h.actor}`}
+                secondary={`${new Date(h.at).toLocaleString()}${
+                  h.comment ? ` · ${h.comment}` : ''
+                }`}
+              />
+            </ListItem>
+          ))}
+        </List>
+      )}
+      {error && <ErrorPanel title="Could not revoke" error={error} />}
+      {revokable && mayRevoke && (
+        <Button variant="outlined" color="secondary" onClick={revoke}>
+          Revoke
+        </Button>
+      )}
+    </InfoCard>
+  );
+};

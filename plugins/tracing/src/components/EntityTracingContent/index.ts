@@ -1,0 +1,1 @@
+export { EntityTracingContent } from './EntityTracingContent';

@@ -1,0 +1,466 @@
+import {
+  Content,
+  ErrorPanel,
+  InfoCard,
+  Link,
+  Progress,
+} from '@backstage/core-components';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { readDurationFromConfig } from '@backstage/config';
+import { ResponseError } from '@backstage/errors';
+import {
+  configApiRef,
+  identityApiRef,
+  useApi,
+} from '@backstage/frontend-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { durationToMilliseconds } from '@backstage/types';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import FormControl from '@material-ui/core/FormControl';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import FormLabel from '@material-ui/core/FormLabel';
+import Grid from '@material-ui/core/Grid';
+import MenuItem from '@material-ui/core/MenuItem';
+import Radio from '@material-ui/core/Radio';
+import RadioGroup from '@material-ui/core/RadioGroup';
+import Slider from '@material-ui/core/Slider';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import {
+  getKubernetesTarget,
+  parseFieldErrors,
+  SAMPLER_NAMES,
+  TracingPreview,
+  TracingRequest,
+  WORKLOAD_KINDS,
+} from '@tracegate/plugin-tracing-common';
+import { useMemo, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { tracingApiRef } from '../../api';
+import { StatusBadge } from '../StatusBadge';
+import {
+  DAY_MS,
+  emptyForm,
+  FormState,
+  toErrorMap,
+  toInput,
+  validate,
+} from './formModel';
+
+const METHOD_HELP = {
+  ebpf: 'eBPF (Grafana Beyla): traces apps without an OpenTelemetry SDK, from the kernel, no code change.',
+  prometheus:
+    'Native (Prometheus): sets spec.tracingConfig on the Prometheus custom resource named as the workload.',
+};
+
+/** The catalog page of an entity (the catalog's default route). */
+export function entityPath(entityRef: string): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return `/catalog/${namespace}/${kind.toLocaleLowerCase('en-US')}/${name}`;
+}
+
+function useMaxDurationMs(): number {
+  const config = useApi(configApiRef);
+  return useMemo(() => {
+    const tracing = config.getOptionalConfig('tracing');
+    return tracing?.has('maxDuration')
+      ? durationToMilliseconds(
+          readDurationFromConfig(tracing, { key: 'maxDuration' }),
+        )
+      : 30 * DAY_MS;
+  }, [config]);
+}
+
+/** Services the signed-in user owns, for the entity picker. */
+function useOwnedServices() {
+  const catalogApi = useApi(catalogApiRef);
+  const identityApi = useApi(identityApiRef);
+  return useAsync(async () => {
+    const { ownershipEntityRefs } = await identityApi.getBackstageIdentity();
+    const { items } = await catalogApi.getEntities({
+      filter: {
+        kind: 'Component',
+        'spec.type': 'service',
+        'relations.ownedBy': ownershipEntityRefs,
+      },
+    });
+    return items;
+  }, [catalogApi, identityApi]);
+}
+
+/**
+ * Asks for tracing of one workload of a service the user owns: validates as
+ * the backend does, previews what approval would apply, then files it.
+ *
+ * @public
+ */
+export const RequestForm = (props: { entityRef?: string }) => {
+  const tracingApi = useApi(tracingApiRef);
+  const maxDurationMs = useMaxDurationMs();
+  const services = useOwnedServices();
+  const clusters = useAsync(() => tracingApi.listClusters(), [tracingApi]);
+
+  const [form, setForm] = useState<FormState>(() => emptyForm(props.entityRef));
+  const [touched, setTouched] = useState(false);
+  const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
+  const [serverError, setServerError] = useState<Error>();
+  const [preview, setPreview] = useState<TracingPreview>();
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<TracingRequest>();
+
+  const errors = touched
+    ? { ...validate(form, maxDurationMs), ...serverErrors }
+    : serverErrors;
+  const maxDays = Math.round((maxDurationMs / DAY_MS) * 10) / 10;
+
+  // Prefill from the entity's kubernetes annotations once services are known.
+  const selected = services.value?.find(
+    e => stringifyEntityRef(e) === form.entityRef,
+  );
+  const update = (change: Partial<FormState>) => {
+    setForm(current => ({ ...current, ...change }));
+    setPreview(undefined);
+    setServerErrors({});
+  };
+  const selectEntity = (entity?: Entity) => {
+    if (!entity) return;
+    const target = getKubernetesTarget(entity);
+    update({
+      entityRef: stringifyEntityRef(entity),
+      namespace: target.namespace ?? form.namespace,
+      workloadName: target.workloadName ?? form.workloadName,
+    });
+  };
+  if (selected && !form.namespace && !form.workloadName) {
+    const target = getKubernetesTarget(selected);
+    if (target.namespace || target.workloadName) {
+      setForm(f => ({
+        ...f,
+        namespace: target.namespace ?? '',
+        workloadName: target.workloadName ?? '',
+      }));
+    }
+  }
+  if (!form.cluster && clusters.value?.length) {
+    setForm(f => ({ ...f, cluster: clusters.value![0].name }));
+  }
+
+  async function run(action: () => Promise<void>) {
+    setTouched(true);
+    setServerError(undefined);
+    if (Object.keys(validate(form, maxDurationMs)).length > 0) return;
+    setBusy(true);
+    try {
+      await action();
+    } catch (error) {
+      const message =
+        error instanceof ResponseError
+          ? error.body.error.message
+          : String(error);
+      const fields =
+        error instanceof ResponseError && error.statusCode === 400
+          ? parseFieldErrors(message)
+          : [];
+      if (fields.length) setServerErrors(toErrorMap(fields));
+      else setServerError(error as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (services.loading || clusters.loading) return <Progress />;
+  if (services.error)
+    return (
+      <ErrorPanel title="Could not load your services" error={services.error} />
+    );
+  if (clusters.error)
+    return (
+      <ErrorPanel title="Could not load the clusters" error={clusters.error} />
+    );
+
+  if (created) {
+    return (
+      <InfoCard title="Tracing requested">
+        <Typography paragraph>
+          Your request for <b>{created.workload.name}</b> on{' '}
+          <b>{created.cluster}</b> is <StatusBadge status={created.status} />. A
+          platform admin will review it.
+        </Typography>
+        <Link to={entityPath(created.entityRef)}>Back to the service</Link>
+      </InfoCard>
+    );
+  }
+
+  const field = (name: string) => ({
+    error: Boolean(errors[name]),
+    helperText: errors[name],
+  });
+  const percent = Math.round(form.ratio * 1000) / 10;
+  const ownedRefs = services.value ?? [];
+
+  return (
+    <Content>
+      <InfoCard title="Request tracing">
+        <Grid container spacing={2}>
+          <Grid item xs={12} md={6}>
+            <TextField
+              select
+              fullWidth
+              id="tracing-service"
+              label="Service"
+              value={
+                ownedRefs.some(e => stringifyEntityRef(e) === form.entityRef)
+                  ? form.entityRef
+                  : ''
+              }
+              onChange={e =>
+                selectEntity(
+                  ownedRefs.find(x => stringifyEntityRef(x) === e.target.value),
+                )
+              }
+              {...field('entityRef')}
+              helperText={
+                errors.entityRef ??
+                (ownedRefs.length
+                  ? 'Services your teams own'
+                  : 'You own no services')
+              }
+            >
+              {ownedRefs.map(e => (
+                <MenuItem
+                  key={stringifyEntityRef(e)}
+                  value={stringifyEntityRef(e)}
+                >
+                  {e.metadata.title ?? e.metadata.name}
+                </MenuItem>
+              ))}
+            </TextField>
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <TextField
+              select
+              fullWidth
+              id="tracing-cluster"
+              label="Cluster"
+              value={form.cluster}
+              onChange={e => update({ cluster: e.target.value })}
+              {...field('cluster')}
+            >
+              {(clusters.value ?? []).map(c => (
+                <MenuItem key={c.name} value={c.name}>
+                  {c.name} {c.reachable ? `(${c.version})` : '(unreachable)'}
+                </MenuItem>
+              ))}
+            </TextField>
+          </Grid>
+          <Grid item xs={12} md={4}>
+            <TextField
+              fullWidth
+              id="tracing-namespace"
+              label="Namespace"
+              value={form.namespace}
+              onChange={e => update({ namespace: e.target.value })}
+              {...field('namespace')}
+            />
+          </Grid>
+          <Grid item xs={12} md={4}>
+            <TextField
+              select
+              fullWidth
+              id="tracing-workload-kind"
+              label="Workload kind"
+              value={form.workloadKind}
+              onChange={e =>
+                update({
+                  workloadKind: e.target.value as FormState['workloadKind'],
+                })
+              }
+              {...field('workload.kind')}
+            >
+              {WORKLOAD_KINDS.map(kind => (
+                <MenuItem key={kind} value={kind}>
+                  {kind}
+                </MenuItem>
+              ))}
+            </TextField>
+          </Grid>
+          <Grid item xs={12} md={4}>
+            <TextField
+              fullWidth
+              id="tracing-workload-name"
+              label="Workload name"
+              value={form.workloadName}
+              onChange={e => update({ workloadName: e.target.value })}
+              {...field('workload.name')}
+            />
+          </Grid>
+          <Grid item xs={12}>
+            <FormControl component="fieldset">
+              <FormLabel component="legend">Method</FormLabel>
+              <RadioGroup
+                aria-label="Method"
+                value={form.method}
+                onChange={e =>
+                  update({ method: e.target.value as FormState['method'] })
+                }
+              >
+                <FormControlLabel
+                  value="ebpf"
+                  control={<Radio />}
+                  label={METHOD_HELP.ebpf}
+                />
+                <FormControlLabel
+                  value="prometheus"
+                  control={<Radio />}
+                  label={METHOD_HELP.prometheus}
+                />
+              </RadioGroup>
+            </FormControl>
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <TextField
+              select
+              fullWidth
+              id="tracing-sampler"
+              label="Sampler"
+              value={form.sampler}
+              onChange={e =>
+                update({ sampler: e.target.value as FormState['sampler'] })
+              }
+              {...field('sampling.sampler')}
+            >
+              {SAMPLER_NAMES.map(name => (
+                <MenuItem key={name} value={name}>
+                  {name}
+                </MenuItem>
+              ))}
+            </TextField>
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <Typography id="ratio-label" gutterBottom>
+              Ratio: {form.ratio} (≈ {percent}% of requests)
+            </Typography>
+            <Slider
+              aria-labelledby="ratio-label"
+              min={0}
+              max={1}
+              step={0.01}
+              value={form.ratio}
+              onChange={(_, value) => update({ ratio: value as number })}
+            />
+            {errors['sampling.ratio'] && (
+              <Typography color="error" variant="caption">
+                {errors['sampling.ratio']}
+              </Typography>
+            )}
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <TextField
+              fullWidth
+              id="tracing-open-ports"
+              label="Open ports (optional)"
+              placeholder="8080 or 80,443 or 2000-15000"
+              value={form.openPorts}
+              onChange={e => update({ openPorts: e.target.value })}
+              {...field('openPorts')}
+            />
+          </Grid>
+          <Grid item xs={12} md={6}>
+            <TextField
+              fullWidth
+              type="number"
+              id="tracing-duration"
+              label="Duration in days"
+              value={form.durationDays}
+              onChange={e => update({ durationDays: e.target.value })}
+              {...field('expiresAt')}
+              helperText={errors.expiresAt ?? `At most ${maxDays} days`}
+              inputProps={{ min: 1, max: maxDays }}
+            />
+          </Grid>
+          <Grid item xs={12}>
+            <TextField
+              fullWidth
+              multiline
+              minRows={3}
+              id="tracing-reason"
+              label="Reason"
+              value={form.reason}
+              onChange={e => update({ reason: e.target.value })}
+              {...field('reason')}
+            />
+          </Grid>
+        </Grid>
+        {serverError && (
+          <ErrorPanel title="The request was not filed" error={serverError} />
+        )}
+        <Box mt={2} display="flex" gridGap={8}>
+          <Button
+            variant="outlined"
+            disabled={busy}
+            onClick={() =>
+              run(async () =>
+                setPreview(await tracingApi.previewRequest(toInput(form))),
+              )
+            }
+          >
+            Preview
+          </Button>
+          <Button
+            variant="contained"
+            color="primary"
+            disabled={busy || !preview}
+            onClick={() =>
+              run(async () =>
+                setCreated(await tracingApi.createRequest(toInput(form))),
+              )
+            }
+          >
+            Submit request
+          </Button>
+        </Box>
+      </InfoCard>
+      {preview && <PreviewCard preview={preview} />}
+    </Content>
+  );
+};
+
+/**
+ * What approving would apply: the rendered objects and their diff to live.
+ *
+ * @public
+ */
+export const PreviewCard = ({ preview }: { preview: TracingPreview }) => (
+  <Box mt={2}>
+    <InfoCard title="Preview: what approval applies">
+      {preview.diff !== undefined && (
+        <>
+          <Typography variant="h6">Changes to the live cluster</Typography>
+          <pre aria-label="diff">
+            {preview.diff || 'No change: the cluster already has this.'}
+          </pre>
+        </>
+      )}
+      {preview.diffError && (
+        <Typography color="textSecondary">
+          No diff against the cluster: {preview.diffError}
+        </Typography>
+      )}
+      <Typography variant="h6">Objects</Typography>
+      {preview.objects.map(o => (
+        <details key={`${o.kind}/${o.namespace}/${o.name}`}>
+          <summary>
+            {o.kind} {o.namespace ? `${o.namespace}/` : ''}
+            {o.name}
+          </summary>
+          <pre>{o.yaml}</pre>
+        </details>
+      ))}
+    </InfoCard>
+  </Box>
+);

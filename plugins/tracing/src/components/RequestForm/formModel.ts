@@ -1,0 +1,100 @@
+import {
+  createTracingRequestInputSchema,
+  FieldError,
+  fieldErrors,
+  SamplerName,
+  TracingMethod,
+  TracingRequestInput,
+  WorkloadKind,
+} from '@tracegate/plugin-tracing-common';
+
+/** What the form holds; strings where the user types. */
+export type FormState = {
+  entityRef: string;
+  cluster: string;
+  namespace: string;
+  workloadKind: WorkloadKind;
+  workloadName: string;
+  method: TracingMethod;
+  sampler: SamplerName;
+  ratio: number;
+  openPorts: string;
+  durationDays: string;
+  reason: string;
+};
+
+export const DAY_MS = 86_400_000;
+
+export function emptyForm(entityRef = ''): FormState {
+  return {
+    entityRef,
+    cluster: '',
+    namespace: '',
+    workloadKind: 'Deployment',
+    workloadName: '',
+    method: 'ebpf',
+    sampler: 'parentbased_traceidratio',
+    ratio: 0.1,
+    openPorts: '',
+    durationDays: '7',
+    reason: '',
+  };
+}
+
+/** The request body the form stands for. */
+export function toInput(
+  form: FormState,
+  now = Date.now(),
+): TracingRequestInput {
+  const days = Number(form.durationDays);
+  const expiresAt = Number.isFinite(days)
+    ? new Date(now + days * DAY_MS).toISOString()
+    : '';
+  return {
+    entityRef: form.entityRef,
+    cluster: form.cluster,
+    namespace: form.namespace.trim(),
+    workload: { kind: form.workloadKind, name: form.workloadName.trim() },
+    ...(form.openPorts.trim() ? { openPorts: form.openPorts.trim() } : {}),
+    method: form.method,
+    sampling: { sampler: form.sampler, ratio: form.ratio },
+    expiresAt,
+    reason: form.reason,
+  };
+}
+
+/**
+ * The same checks as the backend (one zod schema), keyed by field path; the
+ * duration is checked as days, which is what the form asks for.
+ */
+export function validate(
+  form: FormState,
+  maxDurationMs: number,
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const days = Number(form.durationDays);
+  const maxDays = Math.round((maxDurationMs / DAY_MS) * 10) / 10;
+  if (!form.durationDays.trim() || !Number.isFinite(days) || days <= 0) {
+    errors.expiresAt = 'must be a number of days greater than 0';
+  } else if (days > maxDays) {
+    errors.expiresAt = `must be at most ${maxDays} days from now (tracing.maxDuration)`;
+  }
+  // With a bad duration, check the other fields with a valid one.
+  const input = toInput(
+    errors.expiresAt ? { ...form, durationDays: '1' } : form,
+  );
+  const result = createTracingRequestInputSchema({ maxDurationMs }).safeParse(
+    input,
+  );
+  if (!result.success) {
+    for (const error of fieldErrors(result.error)) {
+      errors[error.field] ??= error.message;
+    }
+  }
+  return errors;
+}
+
+/** Field errors of a server answer, keyed like {@link validate}'s. */
+export function toErrorMap(errors: FieldError[]): Record<string, string> {
+  return Object.fromEntries(errors.map(e => [e.field, e.message]));
+}

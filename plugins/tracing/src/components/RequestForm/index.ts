@@ -1,0 +1,1 @@
+export { RequestForm, PreviewCard } from './RequestForm';
