@@ -48,7 +48,12 @@ else
 fi
 
 step "e2e (Playwright in Chromium)"
-if yarn workspace app build; then
+set -m # the cluster runs in a process group of its own, stopped as a whole
+e2e_kube_dir="$(mktemp -d -t tracegate-e2e-kube-XXXX)"
+trap 'stop_local_cluster; stop_test_postgres; rm -rf "$e2e_kube_dir"' EXIT
+if ! start_local_cluster "$e2e_kube_dir"; then
+  failed=$((failed + 1)); echo "FAILED: starting the local cluster for e2e"
+elif yarn workspace app build; then
   (cd e2e && yarn playwright test)
   if [ -f e2e/test-results/results.json ]; then
     read -r p f < <(node -e 'const s=require(process.argv[1]).stats; console.log(s.expected + s.flaky, s.unexpected + s.skipped)' "$TRACEGATE_ROOT/e2e/test-results/results.json")
@@ -59,6 +64,7 @@ if yarn workspace app build; then
 else
   failed=$((failed + 1)); echo "FAILED: building the app for e2e"
 fi
+stop_local_cluster
 
 echo
 echo "$passed passed, $failed failed"

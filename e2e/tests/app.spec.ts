@@ -35,4 +35,5 @@ test('the tracing page renders and reaches its backend', async ({ page }) => {
     .click();
   await expect(page).toHaveURL(/\/tracing$/);
   await expect(page.getByText('Tracing backend: ok')).toBeVisible();
+  await expect(page.getByText('My tracing requests')).toBeVisible();
 });

@@ -3,7 +3,8 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import tracingPlugin from '@tracegate/plugin-tracing/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
+import { signInModule } from './modules/signIn';
 
 export default createApp({
-  features: [catalogPlugin, tracingPlugin, navModule, homeModule],
+  features: [catalogPlugin, tracingPlugin, navModule, homeModule, signInModule],
 });

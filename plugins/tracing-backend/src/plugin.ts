@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { isResourcePermission } from '@backstage/plugin-permission-common';
 import { tracingPermissions } from '@tracegate/plugin-tracing-common';
 import { DatabaseTracingRequestStore } from './database/DatabaseTracingRequestStore';
 import {
@@ -45,9 +46,12 @@ export const tracingPlugin = createBackendPlugin({
           database: deps.database,
         });
 
+        deps.permissionsRegistry.addPermissions(
+          tracingPermissions.filter(p => !isResourcePermission(p)),
+        );
         deps.permissionsRegistry.addResourceType({
           resourceRef: tracingRequestResourceRef,
-          permissions: tracingPermissions,
+          permissions: tracingPermissions.filter(p => isResourcePermission(p)),
           rules: Object.values(tracingRequestRules),
           getResources: ids => Promise.all(ids.map(id => store.get(id))),
         });

@@ -42,6 +42,7 @@ export async function createRouter(
   bindHealthEndpoint(router, options);
   bindCreateEndpoint(router, options);
   bindPreviewEndpoint(router, options);
+  bindRequestPreviewEndpoint(router, options);
   bindClustersEndpoint(router, options);
   bindEntityStatusEndpoint(router, options);
   bindListEndpoint(router, options);
@@ -109,6 +110,18 @@ function bindPreviewEndpoint(
     );
     const candidate = await service.prepare(input, caller);
     res.json(await clusterStatus.preview(candidate));
+  });
+}
+
+function bindRequestPreviewEndpoint(
+  router: express.Router,
+  { httpAuth, service, clusterStatus }: RouterOptions,
+) {
+  // The approver's view: what approving this stored request would apply.
+  router.get('/requests/:id/preview', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const { history, ...request } = await service.get(req.params.id, caller);
+    res.json(await clusterStatus.preview(request));
   });
 }
 

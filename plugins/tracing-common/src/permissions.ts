@@ -27,14 +27,16 @@ export const tracingRequestReadPermission = createPermission({
 });
 
 /**
- * Approve or reject a pending request.
+ * Approve or reject a pending request. A basic permission (no resource): who
+ * approves does not depend on the request, and the UI can ask it up front to
+ * show the approval queue. Approvers never decide their own request unless
+ * `tracing.allowSelfApproval`; the backend enforces that itself.
  *
  * @public
  */
 export const tracingRequestApprovePermission = createPermission({
   name: 'tracing.request.approve',
   attributes: { action: 'update' },
-  resourceType: TRACING_REQUEST_RESOURCE_TYPE,
 });
 
 /** @public */

@@ -49,16 +49,17 @@ export class TracegatePermissionPolicy implements PermissionPolicy {
     if (!permission.name.startsWith('tracing.')) {
       return { result: AuthorizeResult.ALLOW };
     }
-    if (
-      !user ||
-      !isResourcePermission(permission, TRACING_REQUEST_RESOURCE_TYPE)
-    ) {
-      return { result: AuthorizeResult.DENY };
-    }
-    const claims = user.info.ownershipEntityRefs ?? [];
-    const isAdmin = claims.includes(this.adminGroup);
     const allow = { result: AuthorizeResult.ALLOW } as const;
     const deny = { result: AuthorizeResult.DENY } as const;
+    if (!user) return deny;
+    const claims = user.info.ownershipEntityRefs ?? [];
+    const isAdmin = claims.includes(this.adminGroup);
+    if (permission.name === tracingRequestApprovePermission.name) {
+      return isAdmin ? allow : deny;
+    }
+    if (!isResourcePermission(permission, TRACING_REQUEST_RESOURCE_TYPE)) {
+      return deny;
+    }
 
     switch (permission.name) {
       case tracingRequestReadPermission.name:
@@ -75,8 +76,6 @@ export class TracegatePermissionPolicy implements PermissionPolicy {
             claims: [user.info.userEntityRef],
           }),
         );
-      case tracingRequestApprovePermission.name:
-        return isAdmin ? allow : deny;
       case tracingRequestRevokePermission.name:
         return isAdmin
           ? allow

@@ -84,7 +84,9 @@ export function testPolicy(
         tracingRequestConditions.isRequester({ claims: [user.userEntityRef] }),
       );
     case tracingRequestApprovePermission.name:
-      return { result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY };
+      return {
+        result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      };
     case tracingRequestRevokePermission.name:
       return isAdmin
         ? { result: AuthorizeResult.ALLOW }
@@ -101,31 +103,44 @@ export function testPolicy(
  * A permissions service that evaluates {@link testPolicy} in process, as the
  * permission backend would over HTTP.
  */
+function decide(
+  permissionName: string,
+  credentials: { principal: unknown },
+): PolicyDecision {
+  const principal = credentials.principal as { userEntityRef?: string };
+  const entry = Object.values(USERS).find(
+    refs => refs[0] === principal.userEntityRef,
+  );
+  return entry
+    ? testPolicy(permissionName, {
+        userEntityRef: entry[0],
+        ownershipEntityRefs: [...entry],
+      })
+    : { result: AuthorizeResult.DENY };
+}
+
 export const testPermissionsFactory = createServiceFactory({
   service: coreServices.permissions,
   deps: {},
   factory: () => ({
-    async authorize() {
-      throw new Error('not used by the tracing plugin');
+    // Basic permissions: the policy answers ALLOW or DENY.
+    async authorize(
+      requests: Array<{ permission: { name: string } }>,
+      options: { credentials: { principal: unknown } },
+    ) {
+      return requests.map(
+        ({ permission }) =>
+          decide(permission.name, options.credentials) as {
+            result: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+          },
+      );
     },
     async authorizeConditional(
       requests: QueryPermissionRequest[],
       options: { credentials: { principal: unknown } },
     ) {
-      const principal = options.credentials.principal as {
-        type: string;
-        userEntityRef?: string;
-      };
-      const entry = Object.values(USERS).find(
-        refs => refs[0] === principal.userEntityRef,
-      );
       return requests.map(({ permission }) =>
-        entry
-          ? testPolicy(permission.name, {
-              userEntityRef: entry[0],
-              ownershipEntityRefs: [...entry],
-            })
-          : ({ result: AuthorizeResult.DENY } as PolicyDecision),
+        decide(permission.name, options.credentials),
       );
     },
   }),

@@ -63,14 +63,21 @@ export class ClusterStatusService {
   /** The objects approving `candidate` would apply, and their diff to live. */
   async preview(candidate: TracingRequest): Promise<TracingPreview> {
     const cluster = this.cluster(candidate.cluster);
-    const live = await this.options.store.listByCluster({
-      cluster: cluster.name,
-      statuses: LIVE_TRACING_REQUEST_STATUSES,
-    });
+    // A stored request is compared with the state without it.
+    const live = (
+      await this.options.store.listByCluster({
+        cluster: cluster.name,
+        statuses: LIVE_TRACING_REQUEST_STATUSES,
+      })
+    ).filter(r => r.id !== candidate.id);
     const before = new Map(
       renderCluster(cluster, live).map(o => [objectKey(o), o]),
     );
-    const added = { ...candidate, id: 'preview', status: 'approved' as const };
+    const added = {
+      ...candidate,
+      id: candidate.id || 'preview',
+      status: 'approved' as const,
+    };
     const changed = renderCluster(cluster, [...live, added]).filter(o => {
       const previous = before.get(objectKey(o));
       return !previous || stringify(previous) !== stringify(o);

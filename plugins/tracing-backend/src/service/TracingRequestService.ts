@@ -19,8 +19,9 @@ import {
 } from '@backstage/errors';
 import {
   AuthorizeResult,
+  isResourcePermission,
+  Permission,
   PolicyDecision,
-  ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
   ConditionTransformer,
@@ -80,7 +81,7 @@ const USER_ACTIONS = {
   reject: tracingRequestApprovePermission,
   cancel: tracingRequestCancelPermission,
   revoke: tracingRequestRevokePermission,
-} satisfies Partial<Record<TracingRequestAction, ResourcePermission>>;
+} satisfies Partial<Record<TracingRequestAction, Permission>>;
 
 /** @internal */
 export type UserAction = keyof typeof USER_ACTIONS;
@@ -318,15 +319,25 @@ export class TracingRequestService {
   }
 
   private async authorize(
-    permission: ResourcePermission,
+    permission: Permission,
     request: TracingRequest,
     caller: Caller,
   ): Promise<void> {
-    const [decision] = await this.options.permissions.authorizeConditional(
-      [{ permission }],
-      { credentials: caller.credentials },
-    );
-    if (!this.authorizeConditions(decision, request)) {
+    let allowed: boolean;
+    if (isResourcePermission(permission)) {
+      const [decision] = await this.options.permissions.authorizeConditional(
+        [{ permission }],
+        { credentials: caller.credentials },
+      );
+      allowed = this.authorizeConditions(decision, request);
+    } else {
+      const [decision] = await this.options.permissions.authorize(
+        [{ permission }],
+        { credentials: caller.credentials },
+      );
+      allowed = decision.result === AuthorizeResult.ALLOW;
+    }
+    if (!allowed) {
       throw new NotAllowedError(
         `You may not ${permission.name.replace(
           'tracing.request.',

@@ -37,6 +37,8 @@ export interface TracingApi {
   getRequest(id: string): Promise<TracingRequestWithHistory>;
   createRequest(input: TracingRequestInput): Promise<TracingRequest>;
   previewRequest(input: TracingRequestInput): Promise<TracingPreview>;
+  /** What approving a stored request would apply (the approver's view). */
+  getRequestPreview(id: string): Promise<TracingPreview>;
   decide(
     id: string,
     decision: TracingRequestDecision,

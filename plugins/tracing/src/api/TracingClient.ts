@@ -69,6 +69,10 @@ export class TracingClient implements TracingApi {
     return this.post('/requests/preview', input);
   }
 
+  getRequestPreview(id: string): Promise<TracingPreview> {
+    return this.request(`/requests/${encodeURIComponent(id)}/preview`);
+  }
+
   decide(
     id: string,
     decision: TracingRequestDecision,

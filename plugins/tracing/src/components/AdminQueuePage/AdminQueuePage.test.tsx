@@ -2,12 +2,18 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { AdminQueuePage } from './AdminQueuePage';
 
 describe('AdminQueuePage', () => {
   it('tells non-admins the queue is not theirs', async () => {
     const api = fakeTracingApi();
-    await renderInTestApp(<AdminQueuePage />, { apis: testApis(api) as any });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <AdminQueuePage />
+      </FreshPermissionCache>,
+      { apis: testApis(api) as any },
+    );
     expect(
       await screen.findByText('Only platform admins review tracing requests'),
     ).toBeInTheDocument();
@@ -17,12 +23,16 @@ describe('AdminQueuePage', () => {
   it('lists pending requests and requires a comment to reject', async () => {
     const api = fakeTracingApi({
       listRequests: jest.fn(async () => ({ items: [aRequest({ id: 'p1' })] })),
-      previewRequest: jest.fn(async () => ({ objects: [], diff: '' })),
       decide: jest.fn(async () => aRequest({ status: 'rejected' })),
     });
-    await renderInTestApp(<AdminQueuePage />, {
-      apis: testApis(api, { allow: true }) as any,
-    });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <AdminQueuePage />
+      </FreshPermissionCache>,
+      {
+        apis: testApis(api, { allow: true }) as any,
+      },
+    );
     expect(await screen.findByText('checkout')).toBeInTheDocument();
     expect(api.listRequests).toHaveBeenCalledWith({
       status: ['pending'],
@@ -61,9 +71,14 @@ describe('AdminQueuePage', () => {
         throw new Error('down');
       }),
     });
-    await renderInTestApp(<AdminQueuePage />, {
-      apis: testApis(api, { allow: true }) as any,
-    });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <AdminQueuePage />
+      </FreshPermissionCache>,
+      {
+        apis: testApis(api, { allow: true }) as any,
+      },
+    );
     expect(
       await screen.findByText(/Could not load the requests/),
     ).toBeInTheDocument();

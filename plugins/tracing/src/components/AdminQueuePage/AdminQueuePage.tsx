@@ -7,14 +7,17 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { useApproverPermission } from '../../hooks/useApproverPermission';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { tracingRequestApprovePermission } from '@tracegate/plugin-tracing-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import MenuItem from '@material-ui/core/MenuItem';
+import Paper from '@material-ui/core/Paper';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
@@ -32,184 +35,6 @@ import { StatusBadge } from '../StatusBadge';
 
 type Decision = { kind: 'approve' | 'reject'; requests: TracingRequest[] };
 
-/**
- * The platform admins' queue: pending requests first, each with its preview;
- * approve, reject with a comment, or approve several at once.
- *
- * @public
- */
-export const AdminQueuePage = () => {
-  const { loading, allowed } = useApproverPermission();
-  if (loading) return <Progress />;
-  if (!allowed) {
-    return (
-      <Content>
-        <EmptyState
-          missing="info"
-          title="Only platform admins review tracing requests"
-          description="You may not approve or reject tracing requests."
-        />
-      </Content>
-    );
-  }
-  return <AdminQueue />;
-};
-
-const AdminQueue = () => {
-  const tracingApi = useApi(tracingApiRef);
-  const [status, setStatus] = useState<TracingRequestStatus | 'all'>('pending');
-  const [cluster, setCluster] = useState('all');
-  const [search, setSearch] = useState('');
-  const [decision, setDecision] = useState<Decision>();
-  const [actionError, setActionError] = useState<Error>();
-
-  const clusters = useAsync(() => tracingApi.listClusters(), [tracingApi]);
-  const requests = useAsyncRetry(
-    () =>
-      tracingApi.listRequests({
-        status: status === 'all' ? undefined : [status],
-        cluster: cluster === 'all' ? undefined : cluster,
-        limit: 100,
-      }),
-    [tracingApi, status, cluster],
-  );
-
-  const rows = (requests.value?.items ?? [])
-    .filter(r => r.entityRef.includes(search.trim().toLocaleLowerCase('en-US')))
-    // Pending first, then newest first (the API's order).
-    .sort(
-      (a, b) => Number(b.status === 'pending') - Number(a.status === 'pending'),
-    );
-
-  const columns: TableColumn<TracingRequest>[] = [
-    {
-      title: 'Service',
-      field: 'entityRef',
-      render: r => r.entityRef.replace(/^component:default\//, ''),
-    },
-    {
-      title: 'Status',
-      field: 'status',
-      render: r => <StatusBadge status={r.status} />,
-    },
-    { title: 'Cluster', field: 'cluster' },
-    {
-      title: 'Workload',
-      render: r => `${r.workload.kind} ${r.namespace}/${r.workload.name}`,
-    },
-    { title: 'Method', field: 'method' },
-    {
-      title: 'Sampling',
-      render: r => `${r.sampling.sampler} ${r.sampling.ratio}`,
-    },
-    { title: 'Requested by', field: 'requestedBy' },
-    {
-      title: 'Expires',
-      render: r => new Date(r.expiresAt).toLocaleDateString(),
-    },
-  ];
-
-  return (
-    <Content>
-      <Box display="flex" gridGap={16} mb={2}>
-        <TextField
-          select
-          id="queue-status"
-          label="Status"
-          value={status}
-          onChange={e => setStatus(e.target.value as TracingRequestStatus)}
-        >
-          <MenuItem value="all">all</MenuItem>
-          {TRACING_REQUEST_STATUSES.map(s => (
-            <MenuItem key={s} value={s}>
-              {s}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          select
-          id="queue-cluster"
-          label="Cluster"
-          value={cluster}
-          onChange={e => setCluster(e.target.value)}
-        >
-          <MenuItem value="all">all</MenuItem>
-          {(clusters.value ?? []).map(c => (
-            <MenuItem key={c.name} value={c.name}>
-              {c.name}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          id="queue-search"
-          label="Search by service"
-          value={search}
-          onChange={e => setSearch(e.target.value)}
-        />
-      </Box>
-      {actionError && (
-        <ErrorPanel title="The decision was not recorded" error={actionError} />
-      )}
-      {requests.error ? (
-        <ErrorPanel
-          title="Could not load the requests"
-          error={requests.error}
-        />
-      ) : (
-        <Table<TracingRequest>
-          title="Tracing requests"
-          isLoading={requests.loading}
-          columns={columns}
-          data={rows}
-          options={{
-            selection: status === 'pending',
-            paging: false,
-            search: false,
-          }}
-          actions={[
-            {
-              tooltip: 'Approve the selected requests',
-              icon: () => (
-                <Typography variant="button">Approve selected</Typography>
-              ),
-              onClick: (_, data) =>
-                setDecision({
-                  kind: 'approve',
-                  requests: ([] as TracingRequest[]).concat(data),
-                }),
-            },
-          ]}
-          emptyContent={
-            <Box p={4}>
-              <Typography>
-                No requests{status === 'all' ? '' : ` in ${status}`}.
-              </Typography>
-            </Box>
-          }
-          onRowClick={(_event, _row, togglePanel) => togglePanel?.()}
-          detailPanel={({ rowData }) => (
-            <RequestDetails
-              request={rowData}
-              onDecide={kind => setDecision({ kind, requests: [rowData] })}
-            />
-          )}
-        />
-      )}
-      {decision && (
-        <DecisionDialog
-          decision={decision}
-          onClose={() => setDecision(undefined)}
-          onDone={error => {
-            setActionError(error);
-            setDecision(undefined);
-            requests.retry();
-          }}
-        />
-      )}
-    </Content>
-  );
-};
-
 const RequestDetails = (props: {
   request: TracingRequest;
   onDecide: (kind: 'approve' | 'reject') => void;
@@ -217,33 +42,11 @@ const RequestDetails = (props: {
   const { request, onDecide } = props;
   const tracingApi = useApi(tracingApiRef);
   const pending = request.status === 'pending';
-  const preview = useAsync(async () => {
-    if (!pending) return undefined;
-    const {
-      entityRef,
-      cluster,
-      namespace,
-      workload,
-      podLabels,
-      openPorts,
-      method,
-      sampling,
-      expiresAt,
-      reason,
-    } = request;
-    return tracingApi.previewRequest({
-      entityRef,
-      cluster,
-      namespace,
-      workload,
-      podLabels,
-      openPorts,
-      method,
-      sampling,
-      expiresAt,
-      reason,
-    });
-  }, [tracingApi, request]);
+  const preview = useAsync(
+    async () =>
+      pending ? tracingApi.getRequestPreview(request.id) : undefined,
+    [tracingApi, request.id, pending],
+  );
 
   return (
     <Box p={2}>
@@ -328,7 +131,6 @@ const DecisionDialog = (props: {
       <DialogTitle id="decision-title">{title}</DialogTitle>
       <DialogContent>
         <TextField
-          autoFocus
           id="decision-comment"
           fullWidth
           multiline
@@ -361,4 +163,205 @@ const DecisionDialog = (props: {
       </DialogActions>
     </Dialog>
   );
+};
+
+const AdminQueue = () => {
+  const tracingApi = useApi(tracingApiRef);
+  const [status, setStatus] = useState<TracingRequestStatus | 'all'>('pending');
+  const [cluster, setCluster] = useState('all');
+  const [search, setSearch] = useState('');
+  const [decision, setDecision] = useState<Decision>();
+  const [actionError, setActionError] = useState<Error>();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+
+  const clusters = useAsync(() => tracingApi.listClusters(), [tracingApi]);
+  const requests = useAsyncRetry(
+    () =>
+      tracingApi.listRequests({
+        status: status === 'all' ? undefined : [status],
+        cluster: cluster === 'all' ? undefined : cluster,
+        limit: 100,
+      }),
+    [tracingApi, status, cluster],
+  );
+
+  const rows = (requests.value?.items ?? [])
+    .filter(r => r.entityRef.includes(search.trim().toLocaleLowerCase('en-US')))
+    // Pending first, then newest first (the API's order).
+    .sort(
+      (a, b) => Number(b.status === 'pending') - Number(a.status === 'pending'),
+    );
+
+  const pendingRows = rows.filter(r => r.status === 'pending');
+  const selectedRows = pendingRows.filter(r => selected.has(r.id));
+  const toggle = (id: string) =>
+    setSelected(current => {
+      const next = new Set(current);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+
+  const columns: TableColumn<TracingRequest>[] = [
+    {
+      title: 'Select',
+      render: r =>
+        r.status === 'pending' ? (
+          <Checkbox
+            checked={selected.has(r.id)}
+            onClick={event => event.stopPropagation()}
+            onChange={() => toggle(r.id)}
+            inputProps={{
+              'aria-label': `Select ${r.entityRef} on ${r.cluster}`,
+            }}
+          />
+        ) : null,
+    },
+    {
+      title: 'Service',
+      field: 'entityRef',
+      render: r => r.entityRef.replace(/^component:default\//, ''),
+    },
+    {
+      title: 'Status',
+      field: 'status',
+      render: r => <StatusBadge status={r.status} />,
+    },
+    { title: 'Cluster', field: 'cluster' },
+    {
+      title: 'Workload',
+      render: r => `${r.workload.kind} ${r.namespace}/${r.workload.name}`,
+    },
+    { title: 'Method', field: 'method' },
+    {
+      title: 'Sampling',
+      render: r => `${r.sampling.sampler} ${r.sampling.ratio}`,
+    },
+    { title: 'Requested by', field: 'requestedBy' },
+    {
+      title: 'Expires',
+      render: r => new Date(r.expiresAt).toLocaleDateString(),
+    },
+  ];
+
+  return (
+    <Content>
+      <Box component={Paper} display="flex" gridGap={16} mb={2} p={2}>
+        <TextField
+          select
+          id="queue-status"
+          label="Status"
+          value={status}
+          onChange={e => setStatus(e.target.value as TracingRequestStatus)}
+        >
+          <MenuItem value="all">all</MenuItem>
+          {TRACING_REQUEST_STATUSES.map(s => (
+            <MenuItem key={s} value={s}>
+              {s}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          select
+          id="queue-cluster"
+          label="Cluster"
+          value={cluster}
+          onChange={e => setCluster(e.target.value)}
+        >
+          <MenuItem value="all">all</MenuItem>
+          {(clusters.value ?? []).map(c => (
+            <MenuItem key={c.name} value={c.name}>
+              {c.name}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          id="queue-search"
+          label="Search by service"
+          value={search}
+          onChange={e => setSearch(e.target.value)}
+        />
+      </Box>
+      <Box mb={2}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={selectedRows.length === 0}
+          onClick={() =>
+            setDecision({ kind: 'approve', requests: selectedRows })
+          }
+        >
+          Approve selected ({selectedRows.length})
+        </Button>
+      </Box>
+      {actionError && (
+        <ErrorPanel title="The decision was not recorded" error={actionError} />
+      )}
+      {requests.error ? (
+        <ErrorPanel
+          title="Could not load the requests"
+          error={requests.error}
+        />
+      ) : (
+        <Table<TracingRequest>
+          title="Tracing requests"
+          isLoading={requests.loading}
+          // Sort labels in header cells nest buttons (axe: nested-interactive).
+          columns={columns.map(c => ({ ...c, sorting: false }))}
+          data={rows}
+          options={{ paging: false, search: false }}
+          emptyContent={
+            <Box p={4}>
+              <Typography>
+                No requests{status === 'all' ? '' : ` in ${status}`}.
+              </Typography>
+            </Box>
+          }
+          onRowClick={(_event, _row, togglePanel) => togglePanel?.()}
+          detailPanel={({ rowData }) => (
+            <RequestDetails
+              request={rowData}
+              onDecide={kind => setDecision({ kind, requests: [rowData] })}
+            />
+          )}
+        />
+      )}
+      {decision && (
+        <DecisionDialog
+          decision={decision}
+          onClose={() => setDecision(undefined)}
+          onDone={error => {
+            setActionError(error);
+            setDecision(undefined);
+            setSelected(new Set());
+            requests.retry();
+          }}
+        />
+      )}
+    </Content>
+  );
+};
+
+/**
+ * The platform admins' queue: pending requests first, each with its preview;
+ * approve, reject with a comment, or approve several at once.
+ *
+ * @public
+ */
+export const AdminQueuePage = () => {
+  const { loading, allowed } = usePermission({
+    permission: tracingRequestApprovePermission,
+  });
+  if (loading) return <Progress />;
+  if (!allowed) {
+    return (
+      <Content>
+        <EmptyState
+          missing="info"
+          title="Only platform admins review tracing requests"
+          description="You may not approve or reject tracing requests."
+        />
+      </Content>
+    );
+  }
+  return <AdminQueue />;
 };

@@ -2,6 +2,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen } from '@testing-library/react';
 import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { EntityTracingContent } from './EntityTracingContent';
 
 const entity = (owner: string) => ({
@@ -17,9 +18,13 @@ function render(
   options: { owner?: string; allow?: boolean } = {},
 ) {
   return renderInTestApp(
-    <EntityProvider entity={entity(options.owner ?? 'group:default/team-shop')}>
-      <EntityTracingContent />
-    </EntityProvider>,
+    <FreshPermissionCache>
+      <EntityProvider
+        entity={entity(options.owner ?? 'group:default/team-shop')}
+      >
+        <EntityTracingContent />
+      </EntityProvider>
+    </FreshPermissionCache>,
     { apis: testApis(api, { allow: options.allow }) as any },
   );
 }

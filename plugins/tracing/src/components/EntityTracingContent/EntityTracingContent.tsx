@@ -22,6 +22,7 @@ import {
   tracingRequestRevokePermission,
 } from '@tracegate/plugin-tracing-common';
 import { useEffect, useState } from 'react';
+import { Link as RouterLink } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { tracingApiRef } from '../../api';
@@ -45,99 +46,6 @@ function relative(iso: string): string {
   const text = `${value} ${unit}${value === 1 ? '' : 's'}`;
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
-
-/**
- * The "Tracing" tab of a service: its requests, their live objects, history,
- * and the way to its traces.
- *
- * @public
- */
-export const EntityTracingContent = () => {
-  const { entity } = useEntity();
-  const entityRef = stringifyEntityRef(entity);
-  const tracingApi = useApi(tracingApiRef);
-  const identityApi = useApi(identityApiRef);
-  const status = useAsyncRetry(
-    () => tracingApi.getEntityStatus(entityRef),
-    [tracingApi, entityRef],
-  );
-  const identity = useAsync(
-    () => identityApi.getBackstageIdentity(),
-    [identityApi],
-  );
-
-  const statuses = status.value?.requests.map(r => r.status) ?? [];
-  let pollMs: number | undefined;
-  if (statuses.includes('approved')) pollMs = POLL_MS.approved;
-  else if (statuses.includes('pending')) pollMs = POLL_MS.pending;
-  const { retry } = status;
-  useEffect(() => {
-    if (!pollMs) return undefined;
-    const timer = setInterval(retry, pollMs);
-    return () => clearInterval(timer);
-  }, [pollMs, retry]);
-
-  if (!status.value && status.loading) return <Progress />;
-  if (status.error)
-    return (
-      <ErrorPanel
-        title="Could not load the tracing state"
-        error={status.error}
-      />
-    );
-
-  // Mirrors the default policy: owners may request; the backend decides.
-  const owners = (entity.relations ?? [])
-    .filter(r => r.type === 'ownedBy')
-    .map(r => r.targetRef);
-  const mayRequest = owners.some(o =>
-    identity.value?.ownershipEntityRefs.includes(o),
-  );
-  const { requests, objects, grafanaExploreUrl } = status.value!;
-  const newHref = `/tracing/new?entityRef=${encodeURIComponent(entityRef)}`;
-
-  return (
-    <Grid container spacing={3}>
-      <Grid item xs={12}>
-        <Box display="flex" gridGap={8} alignItems="center">
-          {mayRequest && (
-            <Button variant="contained" color="primary" href={newHref}>
-              Request tracing
-            </Button>
-          )}
-          {grafanaExploreUrl && requests.some(r => r.status === 'active') && (
-            <Button
-              variant="outlined"
-              href={grafanaExploreUrl}
-              target="_blank"
-              rel="noopener"
-            >
-              Open traces in Grafana
-            </Button>
-          )}
-        </Box>
-      </Grid>
-      {requests.length === 0 && (
-        <Grid item xs={12}>
-          <EmptyState
-            missing="data"
-            title="No tracing requests yet"
-            description="Ask for traces of this service; a platform admin approves, and Tracegate configures the cluster."
-          />
-        </Grid>
-      )}
-      {requests.map(request => (
-        <Grid item xs={12} key={request.id}>
-          <RequestCard
-            request={request}
-            objects={objects.filter(o => o.requestId === request.id)}
-            onChange={retry}
-          />
-        </Grid>
-      ))}
-    </Grid>
-  );
-};
 
 const RequestCard = (props: {
   request: TracingRequest;
@@ -231,5 +139,103 @@ const RequestCard = (props: {
         </Button>
       )}
     </InfoCard>
+  );
+};
+
+/**
+ * The "Tracing" tab of a service: its requests, their live objects, history,
+ * and the way to its traces.
+ *
+ * @public
+ */
+export const EntityTracingContent = () => {
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const tracingApi = useApi(tracingApiRef);
+  const identityApi = useApi(identityApiRef);
+  const status = useAsyncRetry(
+    () => tracingApi.getEntityStatus(entityRef),
+    [tracingApi, entityRef],
+  );
+  const identity = useAsync(
+    () => identityApi.getBackstageIdentity(),
+    [identityApi],
+  );
+
+  const statuses = status.value?.requests.map(r => r.status) ?? [];
+  let pollMs: number | undefined;
+  if (statuses.includes('approved')) pollMs = POLL_MS.approved;
+  else if (statuses.includes('pending')) pollMs = POLL_MS.pending;
+  const { retry } = status;
+  useEffect(() => {
+    if (!pollMs) return undefined;
+    const timer = setInterval(retry, pollMs);
+    return () => clearInterval(timer);
+  }, [pollMs, retry]);
+
+  if (!status.value && status.loading) return <Progress />;
+  if (status.error)
+    return (
+      <ErrorPanel
+        title="Could not load the tracing state"
+        error={status.error}
+      />
+    );
+
+  // Mirrors the default policy: owners may request; the backend decides.
+  const owners = (entity.relations ?? [])
+    .filter(r => r.type === 'ownedBy')
+    .map(r => r.targetRef);
+  const mayRequest = owners.some(o =>
+    identity.value?.ownershipEntityRefs.includes(o),
+  );
+  const { requests, objects, grafanaExploreUrl } = status.value!;
+  const newHref = `/tracing/new?entityRef=${encodeURIComponent(entityRef)}`;
+
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Box display="flex" gridGap={8} alignItems="center">
+          {mayRequest && (
+            <Button
+              variant="contained"
+              color="primary"
+              component={RouterLink}
+              to={newHref}
+            >
+              Request tracing
+            </Button>
+          )}
+          {grafanaExploreUrl && requests.some(r => r.status === 'active') && (
+            <Button
+              variant="outlined"
+              href={grafanaExploreUrl}
+              target="_blank"
+              rel="noopener"
+            >
+              Open traces in Grafana
+            </Button>
+          )}
+        </Box>
+      </Grid>
+      {requests.length === 0 && (
+        <Grid item xs={12}>
+          <EmptyState
+            missing="data"
+            title="No tracing requests yet"
+            description="Ask for traces of this service; a platform admin approves, and Tracegate configures the cluster."
+          />
+        </Grid>
+      )}
+      {requests.map(request => (
+        <Grid item xs={12} key={request.id}>
+          <RequestCard
+            request={request}
+            objects={objects.filter(o => o.requestId === request.id)}
+            onChange={retry}
+          />
+        </Grid>
+      ))}
+    </Grid>
   );
 };

@@ -5,6 +5,7 @@ import { ResponseError } from '@backstage/errors';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { RequestForm } from './RequestForm';
 import { emptyForm, validate } from './formModel';
 
@@ -25,7 +26,9 @@ const checkout = {
 
 function render(api = fakeTracingApi()) {
   return renderInTestApp(
-    <RequestForm entityRef="component:default/checkout" />,
+    <FreshPermissionCache>
+      <RequestForm entityRef="component:default/checkout" />
+    </FreshPermissionCache>,
     {
       apis: testApis(api, {
         extra: [[catalogApiRef, catalogApiMock({ entities: [checkout] })]],

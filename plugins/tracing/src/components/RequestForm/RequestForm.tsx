@@ -58,6 +58,41 @@ const METHOD_HELP = {
     'Native (Prometheus): sets spec.tracingConfig on the Prometheus custom resource named as the workload.',
 };
 
+/**
+ * What approving would apply: the rendered objects and their diff to live.
+ *
+ * @public
+ */
+export const PreviewCard = ({ preview }: { preview: TracingPreview }) => (
+  <Box mt={2}>
+    <InfoCard title="Preview: what approval applies">
+      {preview.diff !== undefined && (
+        <>
+          <Typography variant="h6">Changes to the live cluster</Typography>
+          <pre aria-label="diff">
+            {preview.diff || 'No change: the cluster already has this.'}
+          </pre>
+        </>
+      )}
+      {preview.diffError && (
+        <Typography color="textSecondary">
+          No diff against the cluster: {preview.diffError}
+        </Typography>
+      )}
+      <Typography variant="h6">Objects</Typography>
+      {preview.objects.map(o => (
+        <details key={`${o.kind}/${o.namespace}/${o.name}`}>
+          <summary>
+            {o.kind} {o.namespace ? `${o.namespace}/` : ''}
+            {o.name}
+          </summary>
+          <pre>{o.yaml}</pre>
+        </details>
+      ))}
+    </InfoCard>
+  </Box>
+);
+
 /** The catalog page of an entity (the catalog's default route). */
 export function entityPath(entityRef: string): string {
   const { kind, namespace, name } = parseEntityRef(entityRef);
@@ -429,38 +464,3 @@ export const RequestForm = (props: { entityRef?: string }) => {
     </Content>
   );
 };
-
-/**
- * What approving would apply: the rendered objects and their diff to live.
- *
- * @public
- */
-export const PreviewCard = ({ preview }: { preview: TracingPreview }) => (
-  <Box mt={2}>
-    <InfoCard title="Preview: what approval applies">
-      {preview.diff !== undefined && (
-        <>
-          <Typography variant="h6">Changes to the live cluster</Typography>
-          <pre aria-label="diff">
-            {preview.diff || 'No change: the cluster already has this.'}
-          </pre>
-        </>
-      )}
-      {preview.diffError && (
-        <Typography color="textSecondary">
-          No diff against the cluster: {preview.diffError}
-        </Typography>
-      )}
-      <Typography variant="h6">Objects</Typography>
-      {preview.objects.map(o => (
-        <details key={`${o.kind}/${o.namespace}/${o.name}`}>
-          <summary>
-            {o.kind} {o.namespace ? `${o.namespace}/` : ''}
-            {o.name}
-          </summary>
-          <pre>{o.yaml}</pre>
-        </details>
-      ))}
-    </InfoCard>
-  </Box>
-);

@@ -1,12 +1,18 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
 import { fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { TracingPage } from './TracingPage';
 
 describe('TracingPage', () => {
   it('shows the backend status and my requests', async () => {
     const api = fakeTracingApi();
-    await renderInTestApp(<TracingPage />, { apis: testApis(api) as any });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <TracingPage />
+      </FreshPermissionCache>,
+      { apis: testApis(api) as any },
+    );
     expect(await screen.findByText('Tracing backend: ok')).toBeInTheDocument();
     expect(await screen.findByText('My tracing requests')).toBeInTheDocument();
     expect(api.listRequests).toHaveBeenCalledWith({
@@ -21,7 +27,12 @@ describe('TracingPage', () => {
         throw new Error('backend unreachable');
       }),
     });
-    await renderInTestApp(<TracingPage />, { apis: testApis(api) as any });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <TracingPage />
+      </FreshPermissionCache>,
+      { apis: testApis(api) as any },
+    );
     expect(
       await screen.findByText(
         /Could not reach the tracing backend: backend unreachable/,
@@ -30,17 +41,27 @@ describe('TracingPage', () => {
   });
 
   it('links the approval queue only for approvers', async () => {
-    await renderInTestApp(<TracingPage />, {
-      apis: testApis(fakeTracingApi()) as any,
-    });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <TracingPage />
+      </FreshPermissionCache>,
+      {
+        apis: testApis(fakeTracingApi()) as any,
+      },
+    );
     await screen.findByText('Tracing backend: ok');
     expect(screen.queryByText('Approval queue')).not.toBeInTheDocument();
   });
 
   it('links the approval queue for approvers', async () => {
-    await renderInTestApp(<TracingPage />, {
-      apis: testApis(fakeTracingApi(), { allow: true }) as any,
-    });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <TracingPage />
+      </FreshPermissionCache>,
+      {
+        apis: testApis(fakeTracingApi(), { allow: true }) as any,
+      },
+    );
     expect(await screen.findByText('Approval queue')).toBeInTheDocument();
   });
 });

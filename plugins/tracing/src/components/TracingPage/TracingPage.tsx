@@ -1,6 +1,7 @@
 import { Content, Header, Page } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { useApproverPermission } from '../../hooks/useApproverPermission';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { tracingRequestApprovePermission } from '@tracegate/plugin-tracing-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
@@ -30,7 +31,9 @@ const NewRequest = () => {
 export const TracingPage = () => {
   const tracingApi = useApi(tracingApiRef);
   const health = useAsync(() => tracingApi.getHealth(), [tracingApi]);
-  const { allowed: isApprover } = useApproverPermission();
+  const { allowed: isApprover } = usePermission({
+    permission: tracingRequestApprovePermission,
+  });
 
   return (
     <Page themeId="tool">
@@ -53,8 +56,8 @@ export const TracingPage = () => {
           )}
           <Box flexGrow={1} />
           <Typography
-            variant="caption"
-            color={health.error ? 'error' : 'textSecondary'}
+            variant="body2"
+            color={health.error ? 'error' : 'textPrimary'}
           >
             {health.error
               ? `Could not reach the tracing backend: ${health.error.message}`

@@ -3,6 +3,8 @@ import { mockApis } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { ReactNode } from 'react';
+import { SWRConfig } from 'swr';
 import { TracingApi, tracingApiRef } from '../api';
 
 export function fakeTracingApi(
@@ -25,6 +27,7 @@ export function fakeTracingApi(
     })),
     createRequest: jest.fn(),
     previewRequest: jest.fn(),
+    getRequestPreview: jest.fn(async () => ({ objects: [], diff: '' })),
     decide: jest.fn(),
     getEntityStatus: jest.fn(async () => ({ requests: [], objects: [] })),
     ...change,
@@ -78,3 +81,11 @@ export function testApis(
     ...(options.extra ?? []),
   ];
 }
+
+/**
+ * usePermission caches answers (SWR) across renders by permission: give each
+ * test its own cache so one test's DENY is not the next one's answer.
+ */
+export const FreshPermissionCache = ({ children }: { children: ReactNode }) => (
+  <SWRConfig value={{ provider: () => new Map() }}>{children}</SWRConfig>
+);

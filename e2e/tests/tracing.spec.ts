@@ -1,0 +1,138 @@
+import AxeBuilder from '@axe-core/playwright';
+import { Browser, expect, Page, test } from '@playwright/test';
+
+const ENTITY_TAB = '/catalog/default/component/checkout/tracing';
+const SHOTS = 'test-results/screenshots';
+
+/** The requester: the guest, a member of team-shop, which owns checkout. */
+async function requester(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
+  return page;
+}
+
+/** Ada of platform-admins, through the development dev-users provider. */
+async function admin(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/?as=ada');
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
+  return page;
+}
+
+/** No serious or critical accessibility violations on the page. */
+async function expectAccessible(page: Page) {
+  const { violations } = await new AxeBuilder({ page })
+    .exclude('nav[aria-label="sidebar nav"]') // Backstage's own sidebar
+    .analyze();
+  const serious = violations.filter(
+    v => v.impact === 'serious' || v.impact === 'critical',
+  );
+  expect(
+    serious.map(
+      v =>
+        `${v.id}: ${v.help} (${v.nodes
+          .map(n => n.html.slice(0, 160))
+          .join(', ')})`,
+    ),
+  ).toEqual([]);
+}
+
+test.describe.serial('a tracing request from filing to revoke', () => {
+  test('the requester files a request from the entity tab and sees it pending', async ({
+    browser,
+  }) => {
+    const page = await requester(browser);
+    await page.goto(ENTITY_TAB);
+    await expect(page.getByText('No tracing requests yet')).toBeVisible();
+    await page.getByRole('button', { name: 'Request tracing' }).click();
+
+    await expect(page.getByLabel('Namespace')).toHaveValue('shop');
+    await expect(page.getByLabel('Workload name')).toHaveValue('checkout');
+    await page.getByLabel('Reason').fill('checkout p99 latency since Monday');
+    await page.getByLabel('Open ports (optional)').fill('99999');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect(page.getByText(/between 1 and 65535/)).toBeVisible();
+    await page.getByLabel('Open ports (optional)').fill('8080');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect(
+      page.getByText('Preview: what approval applies'),
+    ).toBeVisible();
+    await expect(page.getByLabel('diff')).toContainText(
+      'k8s_deployment_name: checkout',
+    );
+    await expectAccessible(page);
+    await page.screenshot({
+      path: `${SHOTS}/request-form.png`,
+      fullPage: true,
+    });
+
+    await page.getByRole('button', { name: 'Submit request' }).click();
+    await expect(page.getByText('Tracing requested')).toBeVisible();
+    await page.goto(ENTITY_TAB);
+    await expect(page.getByText('pending', { exact: true })).toBeVisible();
+    await page.screenshot({
+      path: `${SHOTS}/entity-tab-pending.png`,
+      fullPage: true,
+    });
+  });
+
+  test('the requester cannot open the admin queue', async ({ browser }) => {
+    const page = await requester(browser);
+    await page.goto('/tracing');
+    await expect(page.getByText('Tracing backend: ok')).toBeVisible();
+    await expect(
+      page.getByRole('button', { name: 'Approval queue' }),
+    ).toHaveCount(0);
+    await page.goto('/tracing/admin');
+    await expect(
+      page.getByText('Only platform admins review tracing requests'),
+    ).toBeVisible();
+  });
+
+  test('the admin approves it with a comment', async ({ browser }) => {
+    const page = await admin(browser);
+    await page.goto('/tracing');
+    await page.getByRole('button', { name: 'Approval queue' }).click();
+    const row = page.getByRole('row', { name: /checkout/ });
+    await expect(row).toBeVisible();
+    await expectAccessible(page);
+    await row.getByText('checkout', { exact: true }).click();
+    await expect(page.getByLabel('diff')).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/admin-queue.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Comment (optional)').fill('ok for a week');
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.getByText('No requests in pending.')).toBeVisible();
+  });
+
+  test('the requester sees it become active, then revokes it', async ({
+    browser,
+  }) => {
+    const page = await requester(browser);
+    await page.goto(ENTITY_TAB);
+    await expect(page.getByText('active', { exact: true })).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(
+      page.getByText('ConfigMap beyla/beyla-config: present'),
+    ).toBeVisible();
+    await expect(
+      page.getByText(/pending → approved by user:default\/ada/),
+    ).toBeVisible();
+    await expectAccessible(page);
+    await page.screenshot({
+      path: `${SHOTS}/entity-tab-active.png`,
+      fullPage: true,
+    });
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await expect(page.getByText('revoked', { exact: true })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
+  });
+});
