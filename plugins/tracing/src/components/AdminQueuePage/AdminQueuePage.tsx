@@ -31,7 +31,7 @@ import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { tracingApiRef } from '../../api';
 import { PreviewCard } from '../RequestForm';
-import { StatusBadge } from '../StatusBadge';
+import { requestColumns } from '../requestColumns';
 
 type Decision = { kind: 'approve' | 'reject'; requests: TracingRequest[] };
 
@@ -216,31 +216,14 @@ const AdminQueue = () => {
           />
         ) : null,
     },
-    {
-      title: 'Service',
-      field: 'entityRef',
-      render: r => r.entityRef.replace(/^component:default\//, ''),
-    },
-    {
-      title: 'Status',
-      field: 'status',
-      render: r => <StatusBadge status={r.status} />,
-    },
-    { title: 'Cluster', field: 'cluster' },
-    {
-      title: 'Workload',
-      render: r => `${r.workload.kind} ${r.namespace}/${r.workload.name}`,
-    },
+    requestColumns.serviceName,
+    requestColumns.status,
+    requestColumns.cluster,
+    requestColumns.workload,
     { title: 'Method', field: 'method' },
-    {
-      title: 'Sampling',
-      render: r => `${r.sampling.sampler} ${r.sampling.ratio}`,
-    },
+    requestColumns.sampling,
     { title: 'Requested by', field: 'requestedBy' },
-    {
-      title: 'Expires',
-      render: r => new Date(r.expiresAt).toLocaleDateString(),
-    },
+    requestColumns.expires,
   ];
 
   return (

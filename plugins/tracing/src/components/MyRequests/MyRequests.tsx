@@ -1,41 +1,17 @@
-import {
-  ErrorPanel,
-  Link,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
+import { ErrorPanel, Table, TableColumn } from '@backstage/core-components';
 import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
-import { entityPath } from '../RequestForm/RequestForm';
-import { StatusBadge } from '../StatusBadge';
+import { requestColumns } from '../requestColumns';
 
 const columns: TableColumn<TracingRequest>[] = [
-  {
-    title: 'Service',
-    field: 'entityRef',
-    render: r => (
-      <Link to={entityPath(r.entityRef)}>
-        {r.entityRef.replace(/^component:default\//, '')}
-      </Link>
-    ),
-  },
-  {
-    title: 'Status',
-    field: 'status',
-    render: r => <StatusBadge status={r.status} />,
-  },
-  { title: 'Cluster', field: 'cluster' },
-  {
-    title: 'Workload',
-    render: r => `${r.workload.kind} ${r.namespace}/${r.workload.name}`,
-  },
-  {
-    title: 'Sampling',
-    render: r => `${r.sampling.sampler} ${r.sampling.ratio}`,
-  },
-  { title: 'Expires', render: r => new Date(r.expiresAt).toLocaleString() },
+  requestColumns.service,
+  requestColumns.status,
+  requestColumns.cluster,
+  requestColumns.workload,
+  requestColumns.sampling,
+  requestColumns.expires,
   {
     title: 'Last apply',
     render: r =>
