@@ -142,32 +142,70 @@ async function installPrometheusCrd(cluster: LocalControlPlane) {
     const established = current.status?.conditions?.some(
       c => c.type === 'Established' && c.status === 'True',
     );
-    if (established) return;
+    // Established comes before the API server serves the new group: wait
+    // until discovery lists the resource, or clients that discover get 404.
+    if (
+      established &&
+      (await servesResource(
+        kc,
+        '/apis/monitoring.coreos.com/v1',
+        'prometheuses',
+      ))
+    ) {
+      return;
+    }
     if (Date.now() > deadline) {
-      throw new Error(`CRD ${name} not established after 60s`);
+      throw new Error(`CRD ${name} not served after 60s`);
     }
     await new Promise(resolve => setTimeout(resolve, 200));
   }
 }
 
+async function servesResource(
+  kc: KubeConfig,
+  groupVersionPath: string,
+  plural: string,
+) {
+  try {
+    const list = JSON.parse(await request(kc, 'GET', groupVersionPath));
+    return (list.resources ?? []).some(
+      (r: { name: string }) => r.name === plural,
+    );
+  } catch {
+    return false;
+  }
+}
+
 async function applyYaml(kc: KubeConfig, apiPath: string, body: string) {
-  const url = new URL(
+  await request(
+    kc,
+    'PATCH',
     `${apiPath}?fieldManager=${PLATFORM_FIELD_MANAGER}&force=true`,
-    kc.getCurrentCluster()!.server,
+    body,
   );
+}
+
+/** One raw HTTPS call with the KubeConfig's credentials; the body text back. */
+async function request(
+  kc: KubeConfig,
+  method: string,
+  apiPath: string,
+  body?: string,
+): Promise<string> {
+  const url = new URL(apiPath, kc.getCurrentCluster()!.server);
   const options: https.RequestOptions = {
-    method: 'PATCH',
-    headers: { 'Content-Type': PatchStrategy.ServerSideApply },
+    method,
+    headers: body ? { 'Content-Type': PatchStrategy.ServerSideApply } : {},
   };
   await kc.applyToHTTPSOptions(options);
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<string>((resolve, reject) => {
     const req = https.request(url, options, res => {
       let text = '';
       res.on('data', chunk => (text += chunk));
       res.on('end', () =>
         res.statusCode && res.statusCode < 300
-          ? resolve()
-          : reject(new Error(`apply ${apiPath}: ${res.statusCode} ${text}`)),
+          ? resolve(text)
+          : reject(new Error(`${method} ${apiPath}: ${res.statusCode} ${text}`)),
       );
     });
     req.on('error', reject);
