@@ -41,7 +41,8 @@ export const tracingPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
       },
       async init(deps) {
-        const config = readTracingConfig(deps.config);
+        const clusters = readClusterSettings(deps.config);
+        const config = readTracingConfig(deps.config, clusters);
         const store = await DatabaseTracingRequestStore.create({
           database: deps.database,
         });
@@ -56,7 +57,6 @@ export const tracingPlugin = createBackendPlugin({
           getResources: ids => Promise.all(ids.map(id => store.get(id))),
         });
 
-        const clusters = readClusterSettings(deps.config);
         const apis = new Map(
           clusters.map(c => [c.name, KubeApi.fromSettings(c)]),
         );

@@ -31,9 +31,23 @@ export const VALIDATION_MESSAGES = {
     'must be ports or ranges separated by commas, e.g. 8080 or 80,443 or 2000-15000, each between 1 and 65535',
   ratio: 'must be a number between 0 and 1',
   expiresAtPast: 'must be in the future',
+  expiresAtTooFar: (maxDays: number) =>
+    `must be at most ${maxDays} days from now (tracing.maxDuration)`,
   reason: 'must be between 1 and 2000 characters',
   rejectComment: 'is required when rejecting',
 } as const;
+
+/** @public */
+export const DAY_MS = 86_400_000;
+
+/**
+ * `tracing.maxDuration` in days, to one decimal, as messages and the form say it.
+ *
+ * @public
+ */
+export function maxDurationDays(maxDurationMs: number): number {
+  return Math.round((maxDurationMs / DAY_MS) * 10) / 10;
+}
 
 /** @public */
 export const dnsLabelSchema = z
@@ -159,8 +173,7 @@ function checkExpiry(value: string, now: number, maxDurationMs: number) {
   }
   if (at <= now) return VALIDATION_MESSAGES.expiresAtPast;
   if (at > now + maxDurationMs) {
-    const days = Math.round((maxDurationMs / 86_400_000) * 10) / 10;
-    return `must be at most ${days} days from now (tracing.maxDuration)`;
+    return VALIDATION_MESSAGES.expiresAtTooFar(maxDurationDays(maxDurationMs));
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { ClusterSettings } from '../clusters/config';
 
 /** @internal */
 export type TracingConfig = {
@@ -13,8 +14,14 @@ export type TracingConfig = {
 const DEFAULT_MAX_DURATION: HumanDuration = { days: 30 };
 const DEFAULT_EXPIRY_FREQUENCY: HumanDuration = { minutes: 1 };
 
-/** Reads the `tracing` keys of app-config (schema: config.d.ts). */
-export function readTracingConfig(config: Config): TracingConfig {
+/**
+ * Reads the `tracing` keys of app-config (schema: config.d.ts); the cluster
+ * names come from the clusters as `readClusterSettings` read them.
+ */
+export function readTracingConfig(
+  config: Config,
+  clusters: Pick<ClusterSettings, 'name'>[],
+): TracingConfig {
   const tracing = config.getOptionalConfig('tracing');
   const maxDuration = tracing?.has('maxDuration')
     ? readDurationFromConfig(tracing, { key: 'maxDuration' })
@@ -31,8 +38,6 @@ export function readTracingConfig(config: Config): TracingConfig {
     allowSelfApproval:
       tracing?.getOptionalBoolean('allowSelfApproval') ?? false,
     expiryFrequency,
-    clusterNames: (tracing?.getOptionalConfigArray('clusters') ?? []).map(c =>
-      c.getString('name'),
-    ),
+    clusterNames: clusters.map(c => c.name),
   };
 }

@@ -17,6 +17,7 @@ import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import {
   canTransition,
+  DAY_MS,
   LiveObjectState,
   TracingRequest,
   tracingRequestRevokePermission,
@@ -36,8 +37,8 @@ function relative(iso: string): string {
   const abs = Math.abs(ms);
   let value = Math.max(1, Math.round(abs / 60_000));
   let unit = 'minute';
-  if (abs >= 86_400_000) {
-    value = Math.round(abs / 86_400_000);
+  if (abs >= DAY_MS) {
+    value = Math.round(abs / DAY_MS);
     unit = 'day';
   } else if (abs >= 3_600_000) {
     value = Math.round(abs / 3_600_000);

@@ -32,7 +32,9 @@ import Slider from '@material-ui/core/Slider';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
+  DAY_MS,
   getKubernetesTarget,
+  maxDurationDays,
   parseFieldErrors,
   SAMPLER_NAMES,
   TracingPreview,
@@ -44,7 +46,6 @@ import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
 import { StatusBadge } from '../StatusBadge';
 import {
-  DAY_MS,
   emptyForm,
   FormState,
   toErrorMap,
@@ -151,7 +152,7 @@ export const RequestForm = (props: { entityRef?: string }) => {
   const errors = touched
     ? { ...validate(form, maxDurationMs), ...serverErrors }
     : serverErrors;
-  const maxDays = Math.round((maxDurationMs / DAY_MS) * 10) / 10;
+  const maxDays = maxDurationDays(maxDurationMs);
 
   // Prefill from the entity's kubernetes annotations once services are known.
   const selected = services.value?.find(

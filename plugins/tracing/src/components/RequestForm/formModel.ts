@@ -1,5 +1,8 @@
 import {
   createTracingRequestInputSchema,
+  DAY_MS,
+  maxDurationDays,
+  VALIDATION_MESSAGES,
   FieldError,
   fieldErrors,
   SamplerName,
@@ -22,8 +25,6 @@ export type FormState = {
   durationDays: string;
   reason: string;
 };
-
-export const DAY_MS = 86_400_000;
 
 export function emptyForm(entityRef = ''): FormState {
   return {
@@ -73,11 +74,11 @@ export function validate(
 ): Record<string, string> {
   const errors: Record<string, string> = {};
   const days = Number(form.durationDays);
-  const maxDays = Math.round((maxDurationMs / DAY_MS) * 10) / 10;
+  const maxDays = maxDurationDays(maxDurationMs);
   if (!form.durationDays.trim() || !Number.isFinite(days) || days <= 0) {
     errors.expiresAt = 'must be a number of days greater than 0';
   } else if (days > maxDays) {
-    errors.expiresAt = `must be at most ${maxDays} days from now (tracing.maxDuration)`;
+    errors.expiresAt = VALIDATION_MESSAGES.expiresAtTooFar(maxDays);
   }
   // With a bad duration, check the other fields with a valid one.
   const input = toInput(
