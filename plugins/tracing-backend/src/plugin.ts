@@ -10,13 +10,16 @@ import {
   tracingRequestResourceRef,
   tracingRequestRules,
 } from './permissions/rules';
-import { readClusterSettings, ClusterSettings } from './clusters/config';
-import { KubeApi } from './clusters/KubeApi';
+import { ClusterRegistry } from './clusters/ClusterRegistry';
+import { readClusterSettings } from './clusters/config';
+import { RequestTransitions } from './lifecycle/RequestTransitions';
 import { Reconciler } from './reconcile/Reconciler';
 import { createRouter } from './router';
-import { ClusterStatusService } from './service/ClusterStatusService';
 import { readTracingConfig } from './service/config';
 import { TracingRequestService } from './service/TracingRequestService';
+import { ClusterListService } from './status/ClusterListService';
+import { EntityStatusService } from './status/EntityStatusService';
+import { PreviewService } from './status/PreviewService';
 
 /**
  * The Tracegate backend plugin: the `/api/tracing` HTTP API.
@@ -57,17 +60,22 @@ export const tracingPlugin = createBackendPlugin({
           getResources: ids => Promise.all(ids.map(id => store.get(id))),
         });
 
-        const apis = new Map(
-          clusters.map(c => [c.name, KubeApi.fromSettings(c)]),
-        );
-        const apiFor = (cluster: ClusterSettings) => apis.get(cluster.name)!;
+        const clusterRegistry = new ClusterRegistry(clusters);
+        // A request entering or leaving the live states reconciles its
+        // cluster at once; the reconciler records outcomes as transitions.
+        const transitions = new RequestTransitions({
+          store,
+          auditor: deps.auditor,
+          logger: deps.logger,
+          onLiveSetChange: request => reconcileSoon(request.cluster),
+        });
         const reconciler = new Reconciler({
           store,
-          clusters,
-          apiFor,
+          clusters: clusterRegistry,
+          transitions,
           logger: deps.logger,
         });
-        const reconcileSoon = (cluster: string) => {
+        function reconcileSoon(cluster: string) {
           reconciler
             .reconcile(cluster)
             .catch(error =>
@@ -75,8 +83,11 @@ export const tracingPlugin = createBackendPlugin({
                 `Reconciling cluster ${cluster} failed: ${error}`,
               ),
             );
-        };
-        deps.lifecycle.addShutdownHook(() => reconciler.stop());
+        }
+        deps.lifecycle.addShutdownHook(() => {
+          reconciler.stop();
+          clusterRegistry.close();
+        });
 
         const service = new TracingRequestService({
           store,
@@ -88,12 +99,7 @@ export const tracingPlugin = createBackendPlugin({
           ruleset: deps.permissionsRegistry.getPermissionRuleset(
             tracingRequestResourceRef,
           ),
-          onChange: request => reconcileSoon(request.cluster),
-        });
-        const clusterStatus = new ClusterStatusService({
-          store,
-          clusters,
-          apiFor,
+          transitions,
         });
 
         await deps.scheduler.scheduleTask({
@@ -116,7 +122,17 @@ export const tracingPlugin = createBackendPlugin({
         });
 
         deps.httpRouter.use(
-          await createRouter({ ...deps, service, clusterStatus, config }),
+          await createRouter({
+            ...deps,
+            service,
+            config,
+            clusterList: new ClusterListService(clusterRegistry),
+            previews: new PreviewService({ store, clusters: clusterRegistry }),
+            entityStatus: new EntityStatusService({
+              store,
+              clusters: clusterRegistry,
+            }),
+          }),
         );
       },
     });

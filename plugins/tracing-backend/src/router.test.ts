@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
+import { SYSTEM_ACTOR } from './lifecycle/RequestTransitions';
 import { tracingPlugin } from './plugin';
 import { createTestDatabases } from './__testUtils__/databases';
 import {
@@ -266,7 +267,7 @@ describe.each(databases.eachSupportedId())(
         });
         // The applier's own steps follow (to failed: no cluster here).
         const history = (await get(`/requests/${id}`)).body.history.filter(
-          (h: { actor: string }) => h.actor !== 'tracegate',
+          (h: { actor: string }) => h.actor !== SYSTEM_ACTOR,
         );
         expect(history.map((h: { to: string }) => h.to)).toEqual([
           'pending',

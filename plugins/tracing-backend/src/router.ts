@@ -17,8 +17,10 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { ClusterStatusService } from './service/ClusterStatusService';
 import { TracingConfig } from './service/config';
+import { ClusterListService } from './status/ClusterListService';
+import { EntityStatusService } from './status/EntityStatusService';
+import { PreviewService } from './status/PreviewService';
 import {
   Caller,
   TracingRequestService,
@@ -29,7 +31,9 @@ import {
 export type RouterOptions = {
   httpAuth: HttpAuthService;
   service: TracingRequestService;
-  clusterStatus: ClusterStatusService;
+  clusterList: ClusterListService;
+  previews: PreviewService;
+  entityStatus: EntityStatusService;
   config: TracingConfig;
 };
 
@@ -100,7 +104,7 @@ function bindCreateEndpoint(
 
 function bindPreviewEndpoint(
   router: express.Router,
-  { httpAuth, service, clusterStatus, config }: RouterOptions,
+  { httpAuth, service, previews, config }: RouterOptions,
 ) {
   router.post('/requests/preview', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
@@ -109,42 +113,42 @@ function bindPreviewEndpoint(
       req.body,
     );
     const candidate = await service.prepare(input, caller);
-    res.json(await clusterStatus.preview(candidate));
+    res.json(await previews.preview(candidate));
   });
 }
 
 function bindRequestPreviewEndpoint(
   router: express.Router,
-  { httpAuth, service, clusterStatus }: RouterOptions,
+  { httpAuth, service, previews }: RouterOptions,
 ) {
   // The approver's view: what approving this stored request would apply.
   router.get('/requests/:id/preview', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
     const { history, ...request } = await service.get(req.params.id, caller);
-    res.json(await clusterStatus.preview(request));
+    res.json(await previews.preview(request));
   });
 }
 
 function bindClustersEndpoint(
   router: express.Router,
-  { httpAuth, clusterStatus }: RouterOptions,
+  { httpAuth, clusterList }: RouterOptions,
 ) {
   router.get('/clusters', async (req, res) => {
     await userCaller(httpAuth, req);
-    res.json({ items: await clusterStatus.listClusters() });
+    res.json({ items: await clusterList.listClusters() });
   });
 }
 
 function bindEntityStatusEndpoint(
   router: express.Router,
-  { httpAuth, service, clusterStatus }: RouterOptions,
+  { httpAuth, service, entityStatus }: RouterOptions,
 ) {
   router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
     const { kind, namespace, name } = req.params;
     const entityRef = stringifyEntityRef({ kind, namespace, name });
     const page = await service.list({ entityRef, limit: 50 }, caller);
-    res.json(await clusterStatus.entityStatus(page.items));
+    res.json(await entityStatus.entityStatus(page.items));
   });
 }
 

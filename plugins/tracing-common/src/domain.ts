@@ -1,5 +1,6 @@
 /**
- * Every state a tracing request can be in; see DESIGN.md for the transitions.
+ * Every state a tracing request can be in; `TRACING_REQUEST_TRANSITIONS`
+ * (stateMachine.ts) lists the moves between them.
  *
  * @public
  */

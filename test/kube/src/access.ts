@@ -15,7 +15,7 @@ const manage = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
 const read = ['get', 'list', 'watch'];
 
 /**
- * Exactly what the applier needs (DESIGN.md, "What is applied"):
+ * Exactly what the applier needs (the objects `plugins/tracing-backend/src/render` produces):
  * - manage the Beyla Namespace, ServiceAccount, ConfigMap, DaemonSet and its
  *   ClusterRole/ClusterRoleBinding, and the Grafana datasource ConfigMap;
  * - hold the read rights it grants Beyla (pods, services, nodes,

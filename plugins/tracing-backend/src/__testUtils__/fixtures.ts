@@ -8,6 +8,7 @@ import {
 } from '@backstage/plugin-permission-common';
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
+  TracingRequest,
   TracingRequestInput,
   tracingRequestApprovePermission,
   tracingRequestCancelPermission,
@@ -18,6 +19,7 @@ import {
   createTracingRequestConditionalDecision,
   tracingRequestConditions,
 } from '../permissions/rules';
+import { NewTracingRequest } from '../database/TracingRequestStore';
 
 /** Test users and the ownership refs their sign-in would carry. */
 export const USERS = {
@@ -162,6 +164,35 @@ export function requestInput(
     sampling: { sampler: 'parentbased_traceidratio', ratio: 0.5 },
     expiresAt: new Date(Date.now() + 7 * DAY).toISOString(),
     reason: 'Checkout latency spikes',
+    ...change,
+  };
+}
+
+/** A request as filed for checkout's Deployment, eBPF, before its id and state. */
+export const NEW_REQUEST: NewTracingRequest = {
+  entityRef: 'component:default/checkout',
+  entityOwner: 'group:default/team-shop',
+  cluster: 'local',
+  namespace: 'shop',
+  workload: { kind: 'Deployment', name: 'checkout' },
+  method: 'ebpf',
+  sampling: { sampler: 'parentbased_traceidratio', ratio: 0.5 },
+  expiresAt: '2099-01-01T00:00:00.000Z',
+  reason: 'test',
+  requestedBy: 'user:default/guest',
+};
+
+/** A stored request (pure tests: renderers, plans, status). */
+export function tracingRequest(
+  id: string,
+  change: Partial<TracingRequest> = {},
+): TracingRequest {
+  return {
+    ...NEW_REQUEST,
+    id,
+    status: 'approved',
+    createdAt: '2026-11-25T00:00:00.000Z',
+    updatedAt: '2026-11-25T00:00:00.000Z',
     ...change,
   };
 }

@@ -2,6 +2,13 @@ import { KubeConfig } from '@kubernetes/client-node';
 import https from 'node:https';
 import { FIELD_MANAGER, KubeObject } from '../render/types';
 import { ClusterSettings } from './config';
+import {
+  isNotFound,
+  isUnreachableCode,
+  KubeApiError,
+  KubeTimeoutError,
+  KubeUnreachableError,
+} from './errors';
 
 /** REST path parts of the kinds Tracegate reads and writes. */
 const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
@@ -17,37 +24,32 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
     namespaced: false,
   },
   'apps/v1/DaemonSet': { plural: 'daemonsets', namespaced: true },
-  'apps/v1/Deployment': { plural: 'deployments', namespaced: true },
-  'apps/v1/StatefulSet': { plural: 'statefulsets', namespaced: true },
   'monitoring.coreos.com/v1/Prometheus': {
     plural: 'prometheuses',
     namespaced: true,
   },
 };
 
-/** An answer of the API server other than 2xx. */
-export class KubeApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'KubeApiError';
-  }
-}
-
-type ObjectRef = Pick<KubeObject, 'apiVersion' | 'kind'> & {
+/** A kind, and an object of it by name. */
+export type KindRef = Pick<KubeObject, 'apiVersion' | 'kind'>;
+/** @internal */
+export type ObjectRef = KindRef & {
   metadata: { name: string; namespace?: string };
 };
 
 /**
  * The few calls Tracegate makes, as plain JSON over HTTPS: objects go out and
  * come back exactly as the API server spells them (the typed client re-keys
- * fields of known kinds). Credentials stay inside the KubeConfig.
+ * fields of known kinds). Like Backstage's KubernetesFetcher: one keep-alive
+ * agent per cluster, resource paths appended to the server URL's own path (a
+ * proxy prefix stays), and failures as typed errors. Credentials stay inside
+ * the KubeConfig.
  */
 export class KubeApi {
-  static fromSettings(settings: ClusterSettings): KubeApi {
+  static fromSettings(
+    settings: ClusterSettings,
+    options: { timeoutMs?: number } = {},
+  ): KubeApi {
     const kc = new KubeConfig();
     const c = settings.connection;
     if (c.authProvider === 'inCluster') {
@@ -73,13 +75,25 @@ export class KubeApi {
         currentContext: settings.name,
       });
     }
-    return new KubeApi(kc);
+    return new KubeApi(settings.name, kc, options.timeoutMs);
   }
 
+  private readonly server: URL;
+  private readonly agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+
   constructor(
+    readonly cluster: string,
     private readonly kc: KubeConfig,
-    private readonly timeoutMs = 10_000,
-  ) {}
+    private readonly timeoutMs: number = 10_000,
+  ) {
+    const server = kc.getCurrentCluster()?.server;
+    if (!server) {
+      throw new Error(
+        `tracing.clusters[${cluster}]: no API server URL (set url, or a kubeconfig context with a server)`,
+      );
+    }
+    this.server = new URL(server);
+  }
 
   async version(): Promise<{ gitVersion: string }> {
     return (await this.request('GET', '/version')) as { gitVersion: string };
@@ -90,8 +104,7 @@ export class KubeApi {
     try {
       return (await this.request('GET', objectPath(ref))) as KubeObject;
     } catch (error) {
-      if (error instanceof KubeApiError && error.status === 404)
-        return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -122,16 +135,12 @@ export class KubeApi {
         `${objectPath(ref)}?propagationPolicy=Background`,
       );
     } catch (error) {
-      if (error instanceof KubeApiError && error.status === 404) return;
-      throw error;
+      if (!isNotFound(error)) throw error;
     }
   }
 
   /** Every object of a kind in all namespaces, optionally by label selector. */
-  async list(
-    kind: Pick<KubeObject, 'apiVersion' | 'kind'>,
-    labelSelector?: string,
-  ): Promise<KubeObject[]> {
+  async list(kind: KindRef, labelSelector?: string): Promise<KubeObject[]> {
     const query = labelSelector
       ? `?${new URLSearchParams({ labelSelector })}`
       : '';
@@ -149,20 +158,16 @@ export class KubeApi {
     }));
   }
 
+  /** Closes idle keep-alive connections (shutdown, tests). */
+  close() {
+    this.agent.destroy();
+  }
+
   private async request(
     method: string,
     path: string,
     options: { body?: string; contentType?: string } = {},
   ): Promise<unknown> {
-    const server = this.kc.getCurrentCluster()?.server;
-    if (!server) {
-      throw Object.assign(
-        new Error('no API server URL configured (tracing.clusters[].url)'),
-        {
-          code: 'ENOTFOUND',
-        },
-      );
-    }
     const requestOptions: https.RequestOptions = {
       method,
       timeout: this.timeoutMs,
@@ -172,8 +177,18 @@ export class KubeApi {
       },
     };
     await this.kc.applyToHTTPSOptions(requestOptions);
+    // The KubeConfig makes a fresh agent per call; keep one pool per cluster
+    // (its TLS settings travel with each request's options), unless a proxy
+    // agent is configured.
+    if (!this.kc.getCurrentCluster()?.proxyUrl) {
+      requestOptions.agent = this.agent;
+    }
+    const url = new URL(this.server.href);
+    const [pathname, search] = path.split('?');
+    url.pathname = `${url.pathname.replace(/\/$/, '')}${pathname}`;
+    url.search = search ?? '';
     return new Promise((resolve, reject) => {
-      const req = https.request(new URL(path, server), requestOptions, res => {
+      const req = https.request(url, requestOptions, res => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', chunk => (text += chunk));
@@ -197,15 +212,21 @@ export class KubeApi {
         });
       });
       req.on('timeout', () =>
-        req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)),
+        req.destroy(new KubeTimeoutError(this.cluster, this.timeoutMs)),
       );
-      req.on('error', reject);
+      req.on('error', error =>
+        reject(
+          isUnreachableCode(error)
+            ? new KubeUnreachableError(this.cluster, error)
+            : error,
+        ),
+      );
       req.end(options.body);
     });
   }
 }
 
-function resourceOf(kind: Pick<KubeObject, 'apiVersion' | 'kind'>) {
+function resourceOf(kind: KindRef) {
   const resource = RESOURCES[`${kind.apiVersion}/${kind.kind}`];
   if (!resource)
     throw new Error(
@@ -220,7 +241,7 @@ function groupPath(apiVersion: string) {
     : `/api/${apiVersion}`;
 }
 
-function collectionPath(kind: Pick<KubeObject, 'apiVersion' | 'kind'>) {
+function collectionPath(kind: KindRef) {
   return `${groupPath(kind.apiVersion)}/${resourceOf(kind).plural}`;
 }
 
@@ -232,37 +253,4 @@ function objectPath(ref: ObjectRef) {
   return `${groupPath(ref.apiVersion)}${ns}/${plural}/${encodeURIComponent(
     ref.metadata.name,
   )}`;
-}
-
-/**
- * A readable one-line reason for a failed apply, for `lastApply.error`.
- * Never includes credentials: only the API server's own message.
- */
-export function describeKubeError(error: unknown): string {
-  if (error instanceof KubeApiError) {
-    switch (error.status) {
-      case 401:
-        return `unauthorized: the cluster refused Tracegate's credentials (${error.message})`;
-      case 403:
-        return `forbidden: ${error.message}`;
-      case 409:
-        return `conflict with another field manager: ${error.message}`;
-      case 422:
-        return `rejected by the API server: ${error.message}`;
-      case 404:
-        return `not found: ${error.message}`;
-      default:
-        return `API server answered ${error.status}: ${error.message}`;
-    }
-  }
-  const e = error as NodeJS.ErrnoException;
-  if (
-    e?.code === 'ECONNREFUSED' ||
-    e?.code === 'ENOTFOUND' ||
-    e?.code === 'EHOSTUNREACH' ||
-    /timed out/.test(e?.message ?? '')
-  ) {
-    return `unreachable: ${e.message}`;
-  }
-  return `error: ${e?.message ?? String(error)}`;
 }

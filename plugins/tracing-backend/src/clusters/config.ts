@@ -56,11 +56,15 @@ export function readClusterSettings(config: Config): ClusterSettings[] {
     } else if (authProvider === 'inCluster') {
       connection = { authProvider };
     } else if (authProvider === 'serviceAccount') {
+      const url = c.getOptionalString('url');
+      if (!url) {
+        throw new Error(
+          `tracing.clusters[${name}].url: required with authProvider serviceAccount`,
+        );
+      }
       connection = {
         authProvider,
-        // Optional so that a cluster not started yet lists as unreachable
-        // instead of stopping the backend.
-        url: c.getOptionalString('url') ?? '',
+        url,
         token: c.getOptionalString('serviceAccountToken') ?? '',
         caData: c.getOptionalString('caData'),
         caFile: c.getOptionalString('caFile'),

@@ -3,18 +3,24 @@ import {
   createTracegateServiceAccount,
   LocalControlPlane,
   PLATFORM_FIELD_MANAGER,
-  seedPlatform,
-  startControlPlane,
   TRACEGATE_APPLIER_RULES,
 } from '@internal/local-kube';
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import https from 'node:https';
 import net from 'node:net';
 import { parse } from 'yaml';
 import { ClusterSettings } from '../clusters/config';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { KubeApi } from '../clusters/KubeApi';
-import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
-import { NewTracingRequest } from '../database/TracingRequestStore';
+import {
+  RequestTransitions,
+  SYSTEM_ACTOR,
+} from '../lifecycle/RequestTransitions';
+import {
+  localClusterSettings,
+  startSeededCluster,
+  storeWithRequests,
+  waitForNamespaceGone,
+} from '../__testUtils__/kube';
 import { Reconciler } from './Reconciler';
 
 jest.setTimeout(120_000);
@@ -29,9 +35,7 @@ let token: string;
 let admin: KubeApi;
 
 beforeAll(async () => {
-  cluster = await startControlPlane();
-  await seedPlatform(cluster);
-  token = await createTracegateServiceAccount(cluster);
+  ({ cluster, token } = await startSeededCluster());
   admin = KubeApi.fromSettings(settings(cluster.url, cluster.adminToken));
 }, 300_000);
 
@@ -39,93 +43,24 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-function settings(
-  url: string,
-  bearer: string,
-  name = 'local',
-): ClusterSettings {
-  return {
-    name,
-    connection: {
-      authProvider: 'serviceAccount',
-      url,
-      token: bearer,
-      caData: Buffer.from(cluster.caData).toString('base64'),
-      skipTLSVerify: false,
-    },
-    tempo: {
-      otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
-      protocol: 'grpc',
-      insecure: true,
-      datasourceUid: 'tempo',
-      datasourceNamespace: 'monitoring',
-    },
-    beyla: {
-      namespace: 'beyla',
-      image: 'grafana/beyla:2.5.0',
-      dialect: 'instrument',
-      privileged: true,
-    },
-  };
+function settings(url: string, bearer: string): ClusterSettings {
+  return localClusterSettings(cluster, { url, token: bearer });
 }
 
 async function setup(
   clusterSettings: ClusterSettings = settings(cluster.url, token),
 ) {
-  const knex = await databases.init('SQLITE_3');
-  const store = await DatabaseTracingRequestStore.create({
-    database: mockServices.database({ knex }),
-  });
+  const { store, approve, end } = await storeWithRequests(databases);
+  const logger = mockServices.logger.mock();
+  const auditor = mockServices.auditor.mock();
   const reconciler = new Reconciler({
     store,
-    clusters: [clusterSettings],
-    apiFor: c => KubeApi.fromSettings(c),
-    logger: mockServices.logger.mock(),
+    clusters: new ClusterRegistry([clusterSettings]),
+    transitions: new RequestTransitions({ store, auditor, logger }),
+    logger,
     retryBaseMs: 3_600_000, // tests drive every pass themselves
   });
-  let n = 0;
-  async function approve(
-    change: Partial<NewTracingRequest> = {},
-  ): Promise<TracingRequest> {
-    const at = new Date(Date.UTC(2026, 10, 25, 12, n++)).toISOString();
-    const created = await store.create(
-      {
-        entityRef: 'component:default/checkout',
-        entityOwner: 'group:default/team-shop',
-        cluster: clusterSettings.name,
-        namespace: 'shop',
-        workload: { kind: 'Deployment', name: 'checkout' },
-        method: 'ebpf',
-        sampling: { sampler: 'parentbased_traceidratio', ratio: 0.5 },
-        expiresAt: '2099-01-01T00:00:00.000Z',
-        reason: 'test',
-        requestedBy: 'user:default/guest',
-        ...change,
-      },
-      { actor: 'u', at },
-    );
-    return (await store.transition({
-      id: created.id,
-      from: 'pending',
-      to: 'approved',
-      actor: 'a',
-      at,
-    }))!;
-  }
-  async function end(
-    request: TracingRequest,
-    to: 'revoked' | 'expired' = 'revoked',
-  ) {
-    const current = (await store.get(request.id))!;
-    await store.transition({
-      id: request.id,
-      from: current.status,
-      to,
-      actor: 'a',
-      at: new Date().toISOString(),
-    });
-  }
-  return { store, reconciler, approve, end };
+  return { store, reconciler, approve, end, auditor };
 }
 
 const beylaConfigMap = {
@@ -200,22 +135,6 @@ async function writeCount(): Promise<number> {
   return total;
 }
 
-async function waitForNamespaceGone(name: string) {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (
-      !(await admin.get({
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name },
-      }))
-    )
-      return;
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`namespace ${name} still there`);
-}
-
 describe('Reconciler against a real API server', () => {
   it('applies, updates and removes Beyla as ebpf requests come and go', async () => {
     const { store, reconciler, approve, end } = await setup();
@@ -287,7 +206,7 @@ describe('Reconciler against a real API server', () => {
     );
     expect(await admin.get(beylaConfigMap)).toBeUndefined();
     expect(await admin.get(beylaDaemonSet)).toBeUndefined();
-    await waitForNamespaceGone('beyla');
+    await waitForNamespaceGone(admin, 'beyla');
   });
 
   it('sets and releases only tracingConfig on a Prometheus CR', async () => {
@@ -355,7 +274,7 @@ describe('Reconciler against a real API server', () => {
 
     await end(request);
     await reconciler.reconcile('local');
-    await waitForNamespaceGone('beyla');
+    await waitForNamespaceGone(admin, 'beyla');
   });
 
   it('marks requests failed with a readable reason, and active again once the cluster is back', async () => {
@@ -375,7 +294,7 @@ describe('Reconciler against a real API server', () => {
       s: net.Socket,
     ) => void;
 
-    const { store, reconciler, approve, end } = await setup(
+    const { store, reconciler, approve, end, auditor } = await setup(
       settings(`https://127.0.0.1:${port}`, token),
     );
     const request = await approve();
@@ -399,12 +318,26 @@ describe('Reconciler against a real API server', () => {
       'failed',
       'active',
     ]);
+    // The reconciler's own steps go through the state machine: the system
+    // actor in history, and an auditor event each.
+    expect(
+      (await store.getHistory(request.id)).slice(2).map(h => h.actor),
+    ).toEqual([SYSTEM_ACTOR, SYSTEM_ACTOR]);
+    expect(
+      auditor.createEvent.mock.calls.map(([event]) => [
+        event.eventId,
+        event.meta,
+      ]),
+    ).toEqual([
+      ['request-fail', { requestId: request.id }],
+      ['request-activate', { requestId: request.id }],
+    ]);
 
     await end(request);
     await reconciler.reconcile('local');
     relay.close();
     for (const s of sockets) s.destroy();
-    await waitForNamespaceGone('beyla');
+    await waitForNamespaceGone(admin, 'beyla');
   });
 
   it('reports forbidden when Tracegate lacks a verb', async () => {
@@ -425,7 +358,7 @@ describe('Reconciler against a real API server', () => {
     // Clean up with the full token.
     const { reconciler: cleaner } = await setup();
     await cleaner.reconcile('local');
-    await waitForNamespaceGone('beyla');
+    await waitForNamespaceGone(admin, 'beyla');
   });
 
   it('reports a conflict with another field manager and does not force', async () => {
@@ -459,7 +392,7 @@ describe('Reconciler against a real API server', () => {
 
     await end(request);
     await reconciler.reconcile('local');
-    await waitForNamespaceGone('beyla');
+    await waitForNamespaceGone(admin, 'beyla');
   });
 
   it('removes the config of an expired request', async () => {
@@ -472,6 +405,6 @@ describe('Reconciler against a real API server', () => {
     await end(request, 'expired');
     await reconciler.reconcile('local');
     expect(await admin.get(beylaConfigMap)).toBeUndefined();
-    await waitForNamespaceGone('beyla');
+    await waitForNamespaceGone(admin, 'beyla');
   });
 });

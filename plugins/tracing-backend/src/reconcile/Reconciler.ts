@@ -3,32 +3,21 @@ import {
   LIVE_TRACING_REQUEST_STATUSES,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
-import { ClusterSettings } from '../clusters/config';
-import { describeKubeError, KubeApi, KubeApiError } from '../clusters/KubeApi';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { describeKubeError, KubeApiError } from '../clusters/errors';
+import { KubeApi } from '../clusters/KubeApi';
 import { TracingRequestStore } from '../database/TracingRequestStore';
-import { renderCluster } from '../render';
+import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import {
-  FIELD_MANAGER,
-  KubeObject,
-  MANAGED_BY,
-  MANAGED_BY_LABEL,
-  objectKey,
-} from '../render/types';
-import { containsSubset } from './subset';
-
-/** Kinds Tracegate owns outright, deleted in this order when undesired. */
-const OWNED_KINDS = [
-  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
-  { apiVersion: 'v1', kind: 'ConfigMap' },
-  { apiVersion: 'v1', kind: 'ServiceAccount' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
-  { apiVersion: 'v1', kind: 'Namespace' },
-];
-const PROMETHEUS = {
-  apiVersion: 'monitoring.coreos.com/v1',
-  kind: 'Prometheus',
-};
+  blockingError,
+  ClusterPlan,
+  managedFields,
+  PlanAction,
+  planCluster,
+  readLiveState,
+} from '../plan';
+import { renderCluster } from '../render';
+import { KubeObject, objectKey } from '../render/types';
 
 /** What one pass over a cluster did. */
 export type ReconcileResult = {
@@ -42,12 +31,11 @@ export type ReconcileResult = {
   clusterErrors: string[];
 };
 
-type Group = { requestIds: string[]; objects: KubeObject[] };
-
 /**
- * Level-based: computes each cluster's desired objects from the database and
- * makes the cluster match, writing only what differs. Passes over one cluster
- * never overlap; a failing cluster does not hold up the others.
+ * Level-based: each pass reads the cluster's live requests and live objects,
+ * plans (see `plan/`), executes the plan's writes and records each request's
+ * outcome through the state machine. Passes over one cluster never overlap
+ * in this process; a failing cluster does not hold up the others.
  *
  * @internal
  */
@@ -62,8 +50,8 @@ export class Reconciler {
   constructor(
     private readonly options: {
       store: TracingRequestStore;
-      clusters: ClusterSettings[];
-      apiFor: (cluster: ClusterSettings) => KubeApi;
+      clusters: ClusterRegistry;
+      transitions: RequestTransitions;
       logger: LoggerService;
       now?: () => Date;
       /** Base of the retry backoff; doubles per failed pass up to 5 minutes. */
@@ -73,7 +61,9 @@ export class Reconciler {
 
   /** Reconciles every cluster; resolves when all passes ended. */
   async reconcileAll(): Promise<ReconcileResult[]> {
-    return Promise.all(this.options.clusters.map(c => this.reconcile(c.name)));
+    return Promise.all(
+      this.options.clusters.names.map(name => this.reconcile(name)),
+    );
   }
 
   /**
@@ -108,7 +98,6 @@ export class Reconciler {
   }
 
   private async pass(clusterName: string): Promise<ReconcileResult> {
-    const cluster = this.options.clusters.find(c => c.name === clusterName);
     const result: ReconcileResult = {
       cluster: clusterName,
       applied: [],
@@ -117,36 +106,28 @@ export class Reconciler {
       errors: {},
       clusterErrors: [],
     };
+    const cluster = this.options.clusters.find(clusterName);
     if (!cluster) {
       result.clusterErrors.push(`cluster ${clusterName} is not configured`);
       return result;
     }
-    const { store } = this.options;
-    const live = await store.listByCluster({
+    const live = await this.options.store.listByCluster({
       cluster: clusterName,
       statuses: LIVE_TRACING_REQUEST_STATUSES,
     });
-    const api = this.options.apiFor(cluster);
+    const api = this.options.clusters.api(cluster);
     const desired = renderCluster(cluster, live);
-
-    for (const group of groupByRequests(desired, live)) {
-      try {
-        for (const object of group.objects) {
-          if (await this.applyIfChanged(api, object))
-            result.applied.push(objectKey(object));
-        }
-      } catch (error) {
-        const message = describeKubeError(error);
-        for (const id of group.requestIds) result.errors[id] = message;
-      }
+    const state = await readLiveState(api, desired, { removable: true });
+    if (state.removableError) {
+      result.clusterErrors.push(describeKubeError(state.removableError));
     }
-
-    try {
-      await this.removeUndesired(api, desired, result);
-    } catch (error) {
-      result.clusterErrors.push(describeKubeError(error));
-    }
-
+    const plan = planCluster({
+      cluster: clusterName,
+      desired,
+      requests: live,
+      live: state,
+    });
+    await this.execute(api, plan, result);
     await this.recordOutcomes(live, result);
     this.scheduleRetry(clusterName, result);
     if (
@@ -164,68 +145,56 @@ export class Reconciler {
     return result;
   }
 
-  /** Applies only when the live object lacks some desired field. */
-  private async applyIfChanged(
+  /**
+   * Runs the plan in order. A failed action is charged to the requests it
+   * serves (the first error each), and later actions that only serve
+   * requests that already failed are skipped.
+   */
+  private async execute(
     api: KubeApi,
-    object: KubeObject,
-  ): Promise<boolean> {
-    const current = await api.get(object);
-    if (object.kind === PROMETHEUS.kind && !current) {
-      // Never create a Prometheus: the request names one that must exist.
-      throw new KubeApiError(
-        404,
-        'NotFound',
-        `Prometheus ${object.metadata.namespace}/${object.metadata.name} does not exist`,
-      );
-    }
-    if (current && containsSubset(current, object)) return false;
-    try {
-      await api.apply(object);
-    } catch (error) {
-      if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
-      // A conflict is understood when every other manager of the fields came
-      // from an update (a hand edit: kubectl edit/patch): our apply takes the
-      // fields back. A conflict with another applier is reported, not forced.
-      const live = await api.get(object);
-      if (!live || !onlyHandEdits(error.message, live)) throw error;
-      await api.apply(object, { force: true });
-    }
-    return true;
-  }
-
-  private async removeUndesired(
-    api: KubeApi,
-    desired: KubeObject[],
+    plan: ClusterPlan,
     result: ReconcileResult,
   ) {
-    const wanted = new Set(desired.map(objectKey));
-    for (const kind of OWNED_KINDS) {
-      const owned = await api.list(kind, `${MANAGED_BY_LABEL}=${MANAGED_BY}`);
-      for (const object of owned) {
-        if (wanted.has(objectKey(object))) continue;
-        if (
-          object.kind === 'Namespace' &&
-          (object as { status?: { phase?: string } }).status?.phase ===
-            'Terminating'
-        )
-          continue;
-        await api.delete(object);
-        result.deleted.push(objectKey(object));
+    for (const action of plan.actions) {
+      const ids = action.requestIds;
+      if (ids.length && ids.every(id => result.errors[id])) continue;
+      try {
+        await this.executeAction(api, action, result);
+      } catch (error) {
+        const message = describeKubeError(error);
+        if (!ids.length) result.clusterErrors.push(message);
+        for (const id of ids) result.errors[id] ??= message;
       }
     }
-    // Prometheus CRs are not ours: hand back only the fields we applied.
-    for (const prometheus of await api.list(PROMETHEUS)) {
-      if (wanted.has(objectKey(prometheus)) || !ownsFields(prometheus))
-        continue;
-      await api.apply({
-        apiVersion: PROMETHEUS.apiVersion,
-        kind: PROMETHEUS.kind,
-        metadata: {
-          name: prometheus.metadata.name,
-          namespace: prometheus.metadata.namespace,
-        },
-      });
-      result.released.push(objectKey(prometheus));
+  }
+
+  private async executeAction(
+    api: KubeApi,
+    action: PlanAction,
+    result: ReconcileResult,
+  ) {
+    switch (action.type) {
+      case 'none':
+        return;
+      case 'unreadable':
+      case 'missing':
+        // Never create a Prometheus: the request names one that must exist.
+        throw blockingError(action);
+      case 'create':
+      case 'update':
+        await applyTakingBackHandEdits(api, action.object);
+        result.applied.push(objectKey(action.object));
+        return;
+      case 'delete':
+        await api.delete(action.live);
+        result.deleted.push(objectKey(action.live));
+        return;
+      case 'release':
+        await api.apply(action.object);
+        result.released.push(objectKey(action.live));
+        return;
+      default:
+        throw new Error(`unknown plan action ${(action as PlanAction).type}`);
     }
   }
 
@@ -233,7 +202,7 @@ export class Reconciler {
     live: TracingRequest[],
     result: ReconcileResult,
   ) {
-    const { store } = this.options;
+    const { store, transitions } = this.options;
     const at = (this.options.now?.() ?? new Date()).toISOString();
     for (const request of live) {
       const error = result.errors[request.id];
@@ -247,23 +216,13 @@ export class Reconciler {
             });
           }
         } else {
-          await store.transition({
-            id: request.id,
-            from: request.status,
-            to: 'failed',
-            actor: FIELD_MANAGER,
-            at,
+          await transitions.bySystem(request, 'fail', {
             comment: error,
             lastApply: { at, error },
           });
         }
       } else if (request.status !== 'active') {
-        await store.transition({
-          id: request.id,
-          from: request.status,
-          to: 'active',
-          actor: FIELD_MANAGER,
-          at,
+        await transitions.bySystem(request, 'activate', {
           lastApply: { at },
         });
       } else if (
@@ -307,6 +266,23 @@ export class Reconciler {
 }
 
 /**
+ * Server-side apply. A conflict is understood when every other manager of
+ * the fields came from an update (a hand edit: kubectl edit/patch): the apply
+ * takes the fields back. A conflict with another applier is reported, not
+ * forced.
+ */
+async function applyTakingBackHandEdits(api: KubeApi, object: KubeObject) {
+  try {
+    await api.apply(object);
+  } catch (error) {
+    if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
+    const live = await api.get(object);
+    if (!live || !onlyHandEdits(error.message, live)) throw error;
+    await api.apply(object, { force: true });
+  }
+}
+
+/**
  * Whether the managers named in a conflict message all changed the object by
  * update rather than by apply.
  */
@@ -314,12 +290,7 @@ function onlyHandEdits(conflictMessage: string, live: KubeObject): boolean {
   const managers = [
     ...conflictMessage.matchAll(/conflicts? with "([^"]+)"/g),
   ].map(m => m[1]);
-  const entries =
-    (
-      live.metadata as {
-        managedFields?: Array<{ manager?: string; operation?: string }>;
-      }
-    ).managedFields ?? [];
+  const entries = managedFields(live);
   return (
     managers.length > 0 &&
     managers.every(manager => {
@@ -329,52 +300,4 @@ function onlyHandEdits(conflictMessage: string, live: KubeObject): boolean {
       return ops.length > 0 && ops.every(op => op === 'Update');
     })
   );
-}
-
-/** Whether our field manager owns any field of the object. */
-function ownsFields(object: KubeObject): boolean {
-  const managed = (
-    object.metadata as {
-      managedFields?: Array<{ manager?: string; operation?: string }>;
-    }
-  ).managedFields;
-  return Boolean(
-    managed?.some(m => m.manager === FIELD_MANAGER && m.operation === 'Apply'),
-  );
-}
-
-/**
- * Objects grouped by the requests they serve, so a failure is charged to the
- * right requests: Beyla's objects to every ebpf request, a Prometheus patch to
- * the requests naming that CR, the datasource to all.
- */
-function groupByRequests(
-  desired: KubeObject[],
-  live: TracingRequest[],
-): Group[] {
-  const ids = (rs: TracingRequest[]) => rs.map(r => r.id);
-  const ebpf = live.filter(r => r.method === 'ebpf');
-  const groups: Group[] = [];
-  const beyla = desired.filter(
-    o => o.metadata.labels?.['app.kubernetes.io/name'] === 'beyla',
-  );
-  if (beyla.length) groups.push({ requestIds: ids(ebpf), objects: beyla });
-  for (const o of desired.filter(d => d.kind === PROMETHEUS.kind)) {
-    groups.push({
-      requestIds: ids(
-        live.filter(
-          r =>
-            r.method === 'prometheus' &&
-            r.namespace === o.metadata.namespace &&
-            r.workload.name === o.metadata.name,
-        ),
-      ),
-      objects: [o],
-    });
-  }
-  const rest = desired.filter(
-    o => !beyla.includes(o) && o.kind !== PROMETHEUS.kind,
-  );
-  if (rest.length) groups.push({ requestIds: ids(live), objects: rest });
-  return groups;
 }

@@ -97,23 +97,42 @@ function sortedRecord(record: Record<string, string>) {
   );
 }
 
-/** The text of `beyla-config.yml` for the cluster's ebpf requests. */
-export function renderBeylaConfig(
+/** A request's discovery entry, in the cluster's dialect. */
+export function beylaDiscoveryEntry(
+  request: TracingRequest,
+  beyla: BeylaSettings,
+): Record<string, unknown> {
+  return beyla.dialect === 'instrument'
+    ? instrumentEntry(request)
+    : servicesEntry(request);
+}
+
+/** The discovery entries of a Beyla config, whichever the dialect. */
+export function discoveryEntriesOf(config: unknown): unknown[] {
+  const discovery = (config as { discovery?: Record<string, unknown> })
+    ?.discovery;
+  const entries = discovery?.instrument ?? discovery?.services;
+  return Array.isArray(entries) ? entries : [];
+}
+
+/** `beyla-config.yml` for the cluster's ebpf requests, as data. */
+export function beylaConfig(
   requests: TracingRequest[],
   beyla: BeylaSettings,
   tempo: TempoSettings,
-): string {
+): Record<string, unknown> {
   const sorted = [...requests].sort(byWorkload);
   const scheme = tempo.insecure ? 'http' : 'https';
   const exporter: Record<string, unknown> = {
     endpoint: `${scheme}://${tempo.otlpEndpoint}`,
     protocol: tempo.protocol,
   };
+  const entries = sorted.map(r => beylaDiscoveryEntry(r, beyla));
   let discovery: Record<string, unknown>;
   if (beyla.dialect === 'instrument') {
-    discovery = { instrument: sorted.map(instrumentEntry) };
+    discovery = { instrument: entries };
   } else {
-    discovery = { services: sorted.map(servicesEntry) };
+    discovery = { services: entries };
     // The legacy dialect has no per-entry sampler: sample as the most
     // demanding request asks, so that none gets fewer traces than it wanted.
     const widest = [...sorted].sort(
@@ -121,14 +140,20 @@ export function renderBeylaConfig(
     )[0];
     exporter.sampler = samplerOf(widest);
   }
-  return stringify(
-    {
-      discovery,
-      attributes: { kubernetes: { enable: true } },
-      otel_traces_export: exporter,
-    },
-    { lineWidth: 0 },
-  );
+  return {
+    discovery,
+    attributes: { kubernetes: { enable: true } },
+    otel_traces_export: exporter,
+  };
+}
+
+/** The text of `beyla-config.yml` for the cluster's ebpf requests. */
+export function renderBeylaConfig(
+  requests: TracingRequest[],
+  beyla: BeylaSettings,
+  tempo: TempoSettings,
+): string {
+  return stringify(beylaConfig(requests, beyla, tempo), { lineWidth: 0 });
 }
 
 /** Every Beyla object for the cluster's ebpf requests (none if there are none). */

@@ -24,6 +24,9 @@ export function renderCluster(
 }
 
 export {
+  beylaConfig,
+  beylaDiscoveryEntry,
+  discoveryEntriesOf,
   renderBeylaConfig,
   BEYLA_CONFIG_KEY,
   BEYLA_CONFIG_MAP,

@@ -1,6 +1,6 @@
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { TempoSettings } from '../clusters/config';
-import { KubeObject } from './types';
+import { KubeObject, PROMETHEUS_KIND } from './types';
 
 /**
  * One server-side apply patch per Prometheus CR named by a request: only
@@ -20,8 +20,7 @@ export function renderPrometheus(
   return [...newest.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([, r]) => ({
-      apiVersion: 'monitoring.coreos.com/v1',
-      kind: 'Prometheus',
+      ...PROMETHEUS_KIND,
       metadata: { name: r.workload.name, namespace: r.namespace },
       spec: {
         tracingConfig: {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ClusterSettings } from '../clusters/config';
+import { tracingRequest } from '../__testUtils__/fixtures';
 import { renderBeylaConfig, renderCluster } from './index';
 
 const goldenDir = path.join(__dirname, '__golden__');
@@ -18,23 +19,13 @@ function request(
   id: string,
   change: Partial<TracingRequest> = {},
 ): TracingRequest {
-  return {
-    id,
-    entityRef: 'component:default/checkout',
-    entityOwner: 'group:default/team-shop',
-    cluster: 'local',
-    namespace: 'shop',
-    workload: { kind: 'Deployment', name: 'checkout' },
-    method: 'ebpf',
+  return tracingRequest(id, {
     sampling: { sampler: 'parentbased_traceidratio', ratio: 0.25 },
     expiresAt: '2026-12-02T00:00:00.000Z',
     reason: 'r',
     status: 'active',
-    requestedBy: 'user:default/guest',
-    createdAt: '2026-11-25T00:00:00.000Z',
-    updatedAt: '2026-11-25T00:00:00.000Z',
     ...change,
-  };
+  });
 }
 
 const cluster = (dialect: 'instrument' | 'services'): ClusterSettings => ({

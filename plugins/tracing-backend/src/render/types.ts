@@ -28,3 +28,22 @@ export function objectKey(
     o.metadata.name
   }`;
 }
+
+/** The prometheus-operator kind whose `spec.tracingConfig` Tracegate sets. */
+export const PROMETHEUS_KIND = {
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'Prometheus',
+} as const;
+
+/**
+ * Kinds Tracegate creates outright (labelled {@link MANAGED_BY_LABEL}), in
+ * the order they are removed: users of an object before the object.
+ */
+export const OWNED_KINDS = [
+  { apiVersion: 'apps/v1', kind: 'DaemonSet' },
+  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'ServiceAccount' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
+  { apiVersion: 'v1', kind: 'Namespace' },
+] as const;

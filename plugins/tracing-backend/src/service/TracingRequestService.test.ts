@@ -10,7 +10,11 @@ import {
 } from '../permissions/rules';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { CATALOG } from '../__testUtils__/fixtures';
-import { SYSTEM_ACTOR, TracingRequestService } from './TracingRequestService';
+import {
+  RequestTransitions,
+  SYSTEM_ACTOR,
+} from '../lifecycle/RequestTransitions';
+import { TracingRequestService } from './TracingRequestService';
 
 const databases = createTestDatabases();
 
@@ -30,12 +34,21 @@ describe.each(databases.eachSupportedId())(
       const auditor = mockServices.auditor.mock();
       const changed: string[] = [];
       let now = new Date('2026-11-25T12:00:00.000Z');
+      const logger = mockServices.logger.mock();
+      const transitions = new RequestTransitions({
+        store,
+        auditor,
+        logger,
+        onLiveSetChange: request =>
+          changed.push(`${request.id}:${request.status}`),
+        now: () => now,
+      });
       const service = new TracingRequestService({
         store,
         catalog: catalogServiceMock({ entities: CATALOG }),
         permissions: mockServices.permissions(),
         auditor,
-        logger: mockServices.logger.mock(),
+        logger,
         config: {
           maxDurationMs: 30 * 86_400_000,
           allowSelfApproval: false,
@@ -44,7 +57,7 @@ describe.each(databases.eachSupportedId())(
           clusterNames: ['local'],
         },
         ruleset,
-        onChange: request => changed.push(`${request.id}:${request.status}`),
+        transitions,
         now: () => now,
       });
       const base = {

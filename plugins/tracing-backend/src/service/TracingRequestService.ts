@@ -31,7 +31,6 @@ import {
 } from '@backstage/plugin-permission-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  canTransition,
   DecisionInput,
   ListRequestsQuery,
   TRACING_REQUEST_TRANSITIONS,
@@ -51,10 +50,8 @@ import {
   TracingRequestFilter,
   TracingRequestStore,
 } from '../database/TracingRequestStore';
+import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import { TracingConfig } from './config';
-
-/** The actor recorded for changes the backend makes on its own. */
-export const SYSTEM_ACTOR = 'tracegate:system';
 
 /** Who asks, and the HTTP request for the audit log. */
 export type Caller = {
@@ -71,8 +68,7 @@ export type TracingRequestServiceOptions = {
   logger: LoggerService;
   config: TracingConfig;
   ruleset: PermissionRuleset<TracingRequest, TracingRequestFilter>;
-  /** Called after every change of state, e.g. to reconcile clusters. */
-  onChange?: (request: TracingRequest) => void;
+  transitions: RequestTransitions;
   now?: () => Date;
 };
 
@@ -226,10 +222,11 @@ export class TracingRequestService {
           'The request expired before it was approved; file a new one',
         );
       }
-      const updated = await this.transition(request, action, {
-        actor,
-        comment: input.comment,
-      });
+      const updated = await this.options.transitions.transition(
+        request,
+        action,
+        { actor, comment: input.comment },
+      );
       await audit.success({
         meta: { from: request.status, to: updated.status },
       });
@@ -248,66 +245,14 @@ export class TracingRequestService {
     });
     const expired: TracingRequest[] = [];
     for (const request of due) {
-      const audit = await this.options.auditor.createEvent({
-        eventId: 'request-expire',
-        severityLevel: 'medium',
-        meta: { requestId: request.id },
-      });
-      try {
-        expired.push(
-          await this.transition(request, 'expire', {
-            actor: SYSTEM_ACTOR,
-            comment: `expired at ${request.expiresAt}`,
-          }),
-        );
-        await audit.success();
-      } catch (error) {
-        // Revoked or changed meanwhile: the next run sees its new state.
-        await audit.fail({ error: error as Error });
-        this.options.logger.info(
-          `Did not expire tracing request ${request.id}: ${error}`,
-        );
-      }
+      const updated = await this.options.transitions.bySystem(
+        request,
+        'expire',
+        { comment: `expired at ${request.expiresAt}` },
+      );
+      if (updated) expired.push(updated);
     }
     return expired;
-  }
-
-  private async transition(
-    request: TracingRequest,
-    action: TracingRequestAction,
-    options: { actor: string; comment?: string },
-  ): Promise<TracingRequest> {
-    let current = request;
-    // The reconciler may move a request (approved -> active/failed) between
-    // our read and our write; when the action is still allowed from the new
-    // state, take it from there. Anything else is a 409.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if (!canTransition(current.status, action)) {
-        throw new ConflictError(
-          `Cannot ${action} a request that is ${current.status}`,
-        );
-      }
-      const updated = await this.options.store.transition({
-        id: current.id,
-        from: current.status,
-        to: TRACING_REQUEST_TRANSITIONS[action].to,
-        actor: options.actor,
-        at: this.now().toISOString(),
-        comment: options.comment,
-        recordDecision: action === 'approve' || action === 'reject',
-      });
-      if (updated) {
-        this.options.onChange?.(updated);
-        return updated;
-      }
-      const latest = await this.options.store.get(current.id);
-      if (!latest)
-        throw new NotFoundError(`No tracing request with id ${current.id}`);
-      current = latest;
-    }
-    throw new ConflictError(
-      `The request changed meanwhile (it is now ${current.status}); reload and try again`,
-    );
   }
 
   private async load(id: string): Promise<TracingRequest> {

@@ -2,6 +2,7 @@ import { identityApiRef, configApiRef } from '@backstage/frontend-plugin-api';
 import { mockApis } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { ReactNode } from 'react';
 import { SWRConfig } from 'swr';
@@ -89,3 +90,8 @@ export function testApis(
 export const FreshPermissionCache = ({ children }: { children: ReactNode }) => (
   <SWRConfig value={{ provider: () => new Map() }}>{children}</SWRConfig>
 );
+
+/** Routes the surfaces link to, for renderInTestApp's `mountedRoutes`. */
+export const testMountedRoutes = {
+  '/catalog/:namespace/:kind/:name': entityRouteRef,
+};

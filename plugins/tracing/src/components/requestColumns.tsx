@@ -1,12 +1,18 @@
-import { Link, TableColumn } from '@backstage/core-components';
+import { parseEntityRef } from '@backstage/catalog-model';
+import { TableColumn } from '@backstage/core-components';
+import {
+  EntityRefLink,
+  humanizeEntityRef,
+} from '@backstage/plugin-catalog-react';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
-import { entityPath } from './RequestForm/RequestForm';
 import { StatusBadge } from './StatusBadge';
 
 type Column = TableColumn<TracingRequest>;
 
 const shortRef = (r: TracingRequest) =>
-  r.entityRef.replace(/^component:default\//, '');
+  humanizeEntityRef(parseEntityRef(r.entityRef), {
+    defaultKind: 'component',
+  });
 
 /** Table columns shared by the request lists. */
 export const requestColumns = {
@@ -16,7 +22,9 @@ export const requestColumns = {
   service: {
     title: 'Service',
     field: 'entityRef',
-    render: r => <Link to={entityPath(r.entityRef)}>{shortRef(r)}</Link>,
+    render: r => (
+      <EntityRefLink entityRef={r.entityRef} defaultKind="component" />
+    ),
   },
   status: {
     title: 'Status',

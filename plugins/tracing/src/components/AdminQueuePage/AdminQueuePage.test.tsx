@@ -1,7 +1,12 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import {
+  testMountedRoutes,
+  aRequest,
+  fakeTracingApi,
+  testApis,
+} from '../../__testUtils__/fakes';
 import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { AdminQueuePage } from './AdminQueuePage';
 
@@ -30,6 +35,7 @@ describe('AdminQueuePage', () => {
         <AdminQueuePage />
       </FreshPermissionCache>,
       {
+        mountedRoutes: testMountedRoutes,
         apis: testApis(api, { allow: true }) as any,
       },
     );
@@ -76,6 +82,7 @@ describe('AdminQueuePage', () => {
         <AdminQueuePage />
       </FreshPermissionCache>,
       {
+        mountedRoutes: testMountedRoutes,
         apis: testApis(api, { allow: true }) as any,
       },
     );

@@ -4,7 +4,12 @@ import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { ResponseError } from '@backstage/errors';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import {
+  testMountedRoutes,
+  aRequest,
+  fakeTracingApi,
+  testApis,
+} from '../../__testUtils__/fakes';
 import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { RequestForm } from './RequestForm';
 import { emptyForm, validate } from './formModel';
@@ -30,6 +35,7 @@ function render(api = fakeTracingApi()) {
       <RequestForm entityRef="component:default/checkout" />
     </FreshPermissionCache>,
     {
+      mountedRoutes: testMountedRoutes,
       apis: testApis(api, {
         extra: [[catalogApiRef, catalogApiMock({ entities: [checkout] })]],
       }) as any,

@@ -2,14 +2,9 @@ import {
   Content,
   ErrorPanel,
   InfoCard,
-  Link,
   Progress,
 } from '@backstage/core-components';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { readDurationFromConfig } from '@backstage/config';
 import { ResponseError } from '@backstage/errors';
 import {
@@ -17,7 +12,7 @@ import {
   identityApiRef,
   useApi,
 } from '@backstage/frontend-plugin-api';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
 import { durationToMilliseconds } from '@backstage/types';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -41,9 +36,10 @@ import {
   TracingRequest,
   WORKLOAD_KINDS,
 } from '@tracegate/plugin-tracing-common';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
+import { PreviewCard } from '../PreviewCard';
 import { StatusBadge } from '../StatusBadge';
 import {
   emptyForm,
@@ -58,47 +54,6 @@ const METHOD_HELP = {
   prometheus:
     'Native (Prometheus): sets spec.tracingConfig on the Prometheus custom resource named as the workload.',
 };
-
-/**
- * What approving would apply: the rendered objects and their diff to live.
- *
- * @public
- */
-export const PreviewCard = ({ preview }: { preview: TracingPreview }) => (
-  <Box mt={2}>
-    <InfoCard title="Preview: what approval applies">
-      {preview.diff !== undefined && (
-        <>
-          <Typography variant="h6">Changes to the live cluster</Typography>
-          <pre aria-label="diff">
-            {preview.diff || 'No change: the cluster already has this.'}
-          </pre>
-        </>
-      )}
-      {preview.diffError && (
-        <Typography color="textSecondary">
-          No diff against the cluster: {preview.diffError}
-        </Typography>
-      )}
-      <Typography variant="h6">Objects</Typography>
-      {preview.objects.map(o => (
-        <details key={`${o.kind}/${o.namespace}/${o.name}`}>
-          <summary>
-            {o.kind} {o.namespace ? `${o.namespace}/` : ''}
-            {o.name}
-          </summary>
-          <pre>{o.yaml}</pre>
-        </details>
-      ))}
-    </InfoCard>
-  </Box>
-);
-
-/** The catalog page of an entity (the catalog's default route). */
-export function entityPath(entityRef: string): string {
-  const { kind, namespace, name } = parseEntityRef(entityRef);
-  return `/catalog/${namespace}/${kind.toLocaleLowerCase('en-US')}/${name}`;
-}
 
 function useMaxDurationMs(): number {
   const config = useApi(configApiRef);
@@ -154,10 +109,12 @@ export const RequestForm = (props: { entityRef?: string }) => {
     : serverErrors;
   const maxDays = maxDurationDays(maxDurationMs);
 
-  // Prefill from the entity's kubernetes annotations once services are known.
   const selected = services.value?.find(
     e => stringifyEntityRef(e) === form.entityRef,
   );
+  // The entity whose annotations last filled namespace and workload: each
+  // entity prefills once, so a field the user cleared stays clear.
+  const [prefilledFor, setPrefilledFor] = useState<string>();
   const update = (change: Partial<FormState>) => {
     setForm(current => ({ ...current, ...change }));
     setPreview(undefined);
@@ -166,25 +123,29 @@ export const RequestForm = (props: { entityRef?: string }) => {
   const selectEntity = (entity?: Entity) => {
     if (!entity) return;
     const target = getKubernetesTarget(entity);
+    const entityRef = stringifyEntityRef(entity);
+    setPrefilledFor(entityRef);
     update({
-      entityRef: stringifyEntityRef(entity),
+      entityRef,
       namespace: target.namespace ?? form.namespace,
       workloadName: target.workloadName ?? form.workloadName,
     });
   };
-  if (selected && !form.namespace && !form.workloadName) {
+  useEffect(() => {
+    if (!selected || prefilledFor === form.entityRef) return;
+    setPrefilledFor(form.entityRef);
     const target = getKubernetesTarget(selected);
-    if (target.namespace || target.workloadName) {
-      setForm(f => ({
-        ...f,
-        namespace: target.namespace ?? '',
-        workloadName: target.workloadName ?? '',
-      }));
-    }
-  }
-  if (!form.cluster && clusters.value?.length) {
-    setForm(f => ({ ...f, cluster: clusters.value![0].name }));
-  }
+    setForm(f => ({
+      ...f,
+      namespace: f.namespace || target.namespace || '',
+      workloadName: f.workloadName || target.workloadName || '',
+    }));
+  }, [selected, form.entityRef, prefilledFor]);
+  const firstCluster = clusters.value?.[0]?.name;
+  useEffect(() => {
+    if (firstCluster)
+      setForm(f => (f.cluster ? f : { ...f, cluster: firstCluster }));
+  }, [firstCluster]);
 
   async function run(action: () => Promise<void>) {
     setTouched(true);
@@ -227,7 +188,9 @@ export const RequestForm = (props: { entityRef?: string }) => {
           <b>{created.cluster}</b> is <StatusBadge status={created.status} />. A
           platform admin will review it.
         </Typography>
-        <Link to={entityPath(created.entityRef)}>Back to the service</Link>
+        <EntityRefLink entityRef={created.entityRef}>
+          Back to the service
+        </EntityRefLink>
       </InfoCard>
     );
   }

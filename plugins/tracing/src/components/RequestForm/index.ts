@@ -1,1 +1,1 @@
-export { RequestForm, PreviewCard } from './RequestForm';
+export { RequestForm } from './RequestForm';

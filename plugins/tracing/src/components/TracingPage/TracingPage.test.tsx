@@ -1,6 +1,10 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { screen } from '@testing-library/react';
-import { fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import {
+  testMountedRoutes,
+  fakeTracingApi,
+  testApis,
+} from '../../__testUtils__/fakes';
 import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { TracingPage } from './TracingPage';
 
@@ -46,6 +50,7 @@ describe('TracingPage', () => {
         <TracingPage />
       </FreshPermissionCache>,
       {
+        mountedRoutes: testMountedRoutes,
         apis: testApis(fakeTracingApi()) as any,
       },
     );
@@ -59,6 +64,7 @@ describe('TracingPage', () => {
         <TracingPage />
       </FreshPermissionCache>,
       {
+        mountedRoutes: testMountedRoutes,
         apis: testApis(fakeTracingApi(), { allow: true }) as any,
       },
     );

@@ -1,24 +1,37 @@
 /**
- * Whether `live` already holds every field of `desired` with the same value.
- * Fields the API server adds (defaults, status, metadata) are ignored, so an
- * object that matches needs no apply; arrays must match element by element.
+ * The paths of the fields of `desired` that `live` does not hold with the
+ * same value. Fields the API server adds (defaults, status, metadata) are
+ * ignored, so an object with no differing path needs no apply; arrays must
+ * match element by element.
  */
-export function containsSubset(live: unknown, desired: unknown): boolean {
+export function differingPaths(
+  live: unknown,
+  desired: unknown,
+  path = '',
+): string[] {
   if (Array.isArray(desired)) {
-    return (
-      Array.isArray(live) &&
-      live.length === desired.length &&
-      desired.every((item, i) => containsSubset(live[i], item))
+    if (!Array.isArray(live) || live.length !== desired.length) return [path];
+    return desired.flatMap((item, i) =>
+      differingPaths(live[i], item, `${path}[${i}]`),
     );
   }
   if (desired !== null && typeof desired === 'object') {
     if (live === null || typeof live !== 'object' || Array.isArray(live))
-      return false;
-    return Object.entries(desired).every(([key, value]) =>
-      containsSubset((live as Record<string, unknown>)[key], value),
+      return [path];
+    return Object.entries(desired).flatMap(([key, value]) =>
+      differingPaths(
+        (live as Record<string, unknown>)[key],
+        value,
+        `${path}.${key}`,
+      ),
     );
   }
-  return live === desired;
+  return live === desired ? [] : [path];
+}
+
+/** Whether `live` already holds every field of `desired` with the same value. */
+export function containsSubset(live: unknown, desired: unknown): boolean {
+  return differingPaths(live, desired).length === 0;
 }
 
 /** `source` cut down to the fields `shape` has (for diffs against live). */

@@ -1,0 +1,112 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  createTracegateServiceAccount,
+  LocalControlPlane,
+  seedPlatform,
+  startControlPlane,
+} from '@internal/local-kube';
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { ClusterSettings } from '../clusters/config';
+import { KubeApi } from '../clusters/KubeApi';
+import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
+import { NewTracingRequest } from '../database/TracingRequestStore';
+import { NEW_REQUEST } from './fixtures';
+
+/** A seeded local control plane and Tracegate's ServiceAccount token on it. */
+export async function startSeededCluster(): Promise<{
+  cluster: LocalControlPlane;
+  token: string;
+}> {
+  const cluster = await startControlPlane();
+  await seedPlatform(cluster);
+  const token = await createTracegateServiceAccount(cluster);
+  return { cluster, token };
+}
+
+/** Settings of the local cluster as app-config would give them. */
+export function localClusterSettings(
+  cluster: LocalControlPlane,
+  options: { url?: string; token: string; name?: string },
+): ClusterSettings {
+  return {
+    name: options.name ?? 'local',
+    connection: {
+      authProvider: 'serviceAccount',
+      url: options.url ?? cluster.url,
+      token: options.token,
+      caData: Buffer.from(cluster.caData).toString('base64'),
+      skipTLSVerify: false,
+    },
+    tempo: {
+      otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
+      protocol: 'grpc',
+      insecure: true,
+      datasourceUid: 'tempo',
+      datasourceNamespace: 'monitoring',
+    },
+    beyla: {
+      namespace: 'beyla',
+      image: 'grafana/beyla:2.5.0',
+      dialect: 'instrument',
+      privileged: true,
+    },
+  };
+}
+
+/** A store on a fresh SQLite database, and helpers to file requests in it. */
+export async function storeWithRequests(databases: TestDatabases) {
+  const knex = await databases.init('SQLITE_3');
+  const store = await DatabaseTracingRequestStore.create({
+    database: mockServices.database({ knex }),
+  });
+  let n = 0;
+  /** Files a request and approves it (the store only, no reconcile). */
+  async function approve(
+    change: Partial<NewTracingRequest> = {},
+  ): Promise<TracingRequest> {
+    const at = new Date(Date.UTC(2026, 10, 25, 12, n++)).toISOString();
+    const created = await store.create(
+      { ...NEW_REQUEST, ...change },
+      { actor: 'u', at },
+    );
+    return (await store.transition({
+      id: created.id,
+      from: 'pending',
+      to: 'approved',
+      actor: 'a',
+      at,
+    }))!;
+  }
+  /** Ends a live request (revoke or expire), the store only. */
+  async function end(
+    request: TracingRequest,
+    to: 'revoked' | 'expired' = 'revoked',
+  ) {
+    const current = (await store.get(request.id))!;
+    await store.transition({
+      id: request.id,
+      from: current.status,
+      to,
+      actor: 'a',
+      at: new Date().toISOString(),
+    });
+  }
+  return { store, approve, end };
+}
+
+/** Waits until the namespace is gone (deletion finishes asynchronously). */
+export async function waitForNamespaceGone(api: KubeApi, name: string) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (
+      !(await api.get({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name },
+      }))
+    )
+      return;
+    await new Promise(r => setTimeout(r, 250));
+  }
+  throw new Error(`namespace ${name} still there`);
+}

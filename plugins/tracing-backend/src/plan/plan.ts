@@ -1,0 +1,178 @@
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { KubeApiError } from '../clusters/errors';
+import { BEYLA_NAME } from '../render/beyla';
+import { KubeObject, objectKey, PROMETHEUS_KIND } from '../render/types';
+import { LiveState } from './liveState';
+import { differingPaths } from './subset';
+
+/**
+ * One step that brings a cluster to its desired state, with the requests it
+ * serves (a failure of the step is charged to them).
+ */
+export type PlanAction =
+  | { type: 'create'; object: KubeObject; requestIds: string[] }
+  | {
+      type: 'update';
+      object: KubeObject;
+      live: KubeObject;
+      /** Paths of the desired fields the live object does not hold. */
+      changes: string[];
+      requestIds: string[];
+    }
+  | { type: 'none'; object: KubeObject; live: KubeObject; requestIds: string[] }
+  /** A target Tracegate must not create (a Prometheus CR) does not exist. */
+  | { type: 'missing'; object: KubeObject; requestIds: string[] }
+  /** The live object could not be read, so nothing is known of it. */
+  | {
+      type: 'unreadable';
+      object: KubeObject;
+      error: unknown;
+      requestIds: string[];
+    }
+  | { type: 'delete'; live: KubeObject; requestIds: string[] }
+  /** Hand back the fields Tracegate applied on an object it does not own. */
+  | {
+      type: 'release';
+      object: KubeObject;
+      live: KubeObject;
+      requestIds: string[];
+    };
+
+/** @internal */
+export type PlanActionType = PlanAction['type'];
+
+/** What a cluster needs, in execution order. */
+export type ClusterPlan = { cluster: string; actions: PlanAction[] };
+
+/**
+ * The plan for `desired` (rendered from `requests`) against `live`: one action
+ * per desired object, then (when `live.removable` was read) a delete or
+ * release for each of Tracegate's objects that is no longer desired. Pure:
+ * the reconciler executes it, the preview dry-runs it, the status reports it.
+ */
+export function planCluster(options: {
+  cluster: string;
+  desired: KubeObject[];
+  requests: TracingRequest[];
+  live: LiveState;
+}): ClusterPlan {
+  const { desired, requests, live } = options;
+  const actions: PlanAction[] = desired.map(object => {
+    const key = objectKey(object);
+    const requestIds = servedBy(object, requests);
+    if (live.unreadable.has(key)) {
+      return {
+        type: 'unreadable',
+        object,
+        error: live.unreadable.get(key),
+        requestIds,
+      };
+    }
+    const current = live.objects.get(key);
+    if (!current) {
+      return object.kind === PROMETHEUS_KIND.kind
+        ? { type: 'missing', object, requestIds }
+        : { type: 'create', object, requestIds };
+    }
+    const changes = differingPaths(current, object);
+    return changes.length
+      ? { type: 'update', object, live: current, changes, requestIds }
+      : { type: 'none', object, live: current, requestIds };
+  });
+
+  const wanted = new Set(desired.map(objectKey));
+  for (const object of live.removable ?? []) {
+    if (wanted.has(objectKey(object)) || isTerminating(object)) continue;
+    if (object.kind === PROMETHEUS_KIND.kind) {
+      // Not ours: an apply with none of our fields releases them.
+      actions.push({
+        type: 'release',
+        object: {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          metadata: {
+            name: object.metadata.name,
+            namespace: object.metadata.namespace,
+          },
+        },
+        live: object,
+        requestIds: [],
+      });
+    } else {
+      actions.push({ type: 'delete', live: object, requestIds: [] });
+    }
+  }
+  return { cluster: options.cluster, actions };
+}
+
+/**
+ * Why an action cannot be carried out, for the actions that stop their
+ * requests (a missing target, an object that could not be read).
+ */
+export function blockingError(action: PlanAction): unknown {
+  if (action.type === 'unreadable') return action.error;
+  if (action.type === 'missing') {
+    const { kind, metadata } = action.object;
+    return new KubeApiError(
+      404,
+      'NotFound',
+      `${kind} ${metadata.namespace}/${metadata.name} does not exist`,
+    );
+  }
+  return undefined;
+}
+
+/** The actions that write to the cluster. */
+export function writes(plan: ClusterPlan): PlanAction[] {
+  return plan.actions.filter(a =>
+    ['create', 'update', 'delete', 'release'].includes(a.type),
+  );
+}
+
+/**
+ * The requests an object serves: Beyla's objects every ebpf request, a
+ * Prometheus patch the requests naming that CR, the rest (the Grafana
+ * datasource) every request.
+ */
+export function servedBy(
+  object: KubeObject,
+  requests: TracingRequest[],
+): string[] {
+  let served: TracingRequest[];
+  if (object.metadata.labels?.['app.kubernetes.io/name'] === BEYLA_NAME) {
+    served = requests.filter(r => r.method === 'ebpf');
+  } else if (object.kind === PROMETHEUS_KIND.kind) {
+    served = requests.filter(
+      r =>
+        r.method === 'prometheus' &&
+        r.namespace === object.metadata.namespace &&
+        r.workload.name === object.metadata.name,
+    );
+  } else {
+    served = requests;
+  }
+  return served.map(r => r.id);
+}
+
+/**
+ * The desired objects that adding requests changes: new objects, and
+ * objects rendered differently (what a preview shows).
+ */
+export function changedObjects(
+  before: KubeObject[],
+  after: KubeObject[],
+): KubeObject[] {
+  const previous = new Map(before.map(o => [objectKey(o), o]));
+  return after.filter(o => {
+    const old = previous.get(objectKey(o));
+    // Renders of the same inputs have the same key order.
+    return !old || JSON.stringify(old) !== JSON.stringify(o);
+  });
+}
+
+function isTerminating(object: KubeObject): boolean {
+  return (
+    object.kind === 'Namespace' &&
+    (object as { status?: { phase?: string } }).status?.phase === 'Terminating'
+  );
+}

@@ -1,0 +1,220 @@
+import {
+  EntityTracingStatus,
+  LIVE_TRACING_REQUEST_STATUSES,
+  LiveObjectState,
+  TracingRequest,
+} from '@tracegate/plugin-tracing-common';
+import { parse } from 'yaml';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { ClusterSettings } from '../clusters/config';
+import { describeKubeError } from '../clusters/errors';
+import { TracingRequestStore } from '../database/TracingRequestStore';
+import {
+  ClusterPlan,
+  containsSubset,
+  PlanAction,
+  planCluster,
+  readLiveState,
+  servedBy,
+} from '../plan';
+import {
+  BEYLA_CONFIG_KEY,
+  BEYLA_CONFIG_MAP,
+  BEYLA_NAME,
+  beylaDiscoveryEntry,
+  discoveryEntriesOf,
+  PROMETHEUS_KIND,
+  renderCluster,
+} from '../render';
+import { grafanaExploreUrl } from './grafana';
+
+/**
+ * `GET /entities/.../status`: for an entity's live requests, what the plan
+ * and the live objects say: the Beyla discovery entry and DaemonSet, or the
+ * Prometheus CR's `tracingConfig`, each with any change still pending.
+ *
+ * @internal
+ */
+export class EntityStatusService {
+  constructor(
+    private readonly options: {
+      store: TracingRequestStore;
+      clusters: ClusterRegistry;
+    },
+  ) {}
+
+  async entityStatus(requests: TracingRequest[]): Promise<EntityTracingStatus> {
+    const liveRequests = requests.filter(r =>
+      LIVE_TRACING_REQUEST_STATUSES.includes(r.status),
+    );
+    const objects: LiveObjectState[] = [];
+    for (const name of new Set(liveRequests.map(r => r.cluster))) {
+      const cluster = this.options.clusters.find(name);
+      if (!cluster) continue;
+      const own = liveRequests.filter(r => r.cluster === name);
+      try {
+        const plan = await this.planFor(cluster, own);
+        for (const request of own) {
+          objects.push(...describeRequest(cluster, request, plan));
+        }
+      } catch (error) {
+        for (const request of own) {
+          objects.push({
+            requestId: request.id,
+            cluster: name,
+            kind: 'Cluster',
+            name,
+            present: false,
+            detail: describeKubeError(error),
+          });
+        }
+      }
+    }
+    const withGrafana = liveRequests
+      .map(r => ({ r, cluster: this.options.clusters.find(r.cluster) }))
+      .find(({ cluster }) => cluster?.tempo.grafanaUrl);
+    return {
+      requests,
+      objects,
+      grafanaExploreUrl: withGrafana
+        ? grafanaExploreUrl(
+            withGrafana.cluster!.tempo.grafanaUrl!,
+            withGrafana.cluster!.tempo.datasourceUid,
+            withGrafana.r.workload.name,
+          )
+        : undefined,
+    };
+  }
+
+  /**
+   * The cluster's plan (desired from all its live requests), restricted to
+   * the objects that serve `own`.
+   */
+  private async planFor(
+    cluster: ClusterSettings,
+    own: TracingRequest[],
+  ): Promise<ClusterPlan> {
+    const all = await this.options.store.listByCluster({
+      cluster: cluster.name,
+      statuses: LIVE_TRACING_REQUEST_STATUSES,
+    });
+    const requests = [
+      ...all,
+      ...own.filter(r => !all.some(a => a.id === r.id)),
+    ];
+    const desired = renderCluster(cluster, requests).filter(
+      o => servedBy(o, own).length > 0,
+    );
+    const api = this.options.clusters.api(cluster);
+    return planCluster({
+      cluster: cluster.name,
+      desired,
+      requests,
+      live: await readLiveState(api, desired, { removable: false }),
+    });
+  }
+}
+
+/** The rows the entity tab shows for one request. */
+function describeRequest(
+  cluster: ClusterSettings,
+  request: TracingRequest,
+  plan: ClusterPlan,
+): LiveObjectState[] {
+  const find = (kind: string, name: string, namespace?: string) =>
+    plan.actions.find(
+      (a): a is Extract<PlanAction, { object: unknown }> =>
+        'object' in a &&
+        a.object.kind === kind &&
+        a.object.metadata.name === name &&
+        a.object.metadata.namespace === namespace,
+    );
+  const row = (
+    action: ReturnType<typeof find>,
+    present: boolean,
+    detail: string,
+  ): LiveObjectState => ({
+    requestId: request.id,
+    cluster: cluster.name,
+    kind: action?.object.kind ?? '',
+    namespace: action?.object.metadata.namespace,
+    name: action?.object.metadata.name ?? '',
+    present,
+    detail: `${detail}${pending(action)}`,
+  });
+
+  if (request.method === 'prometheus') {
+    const action = find(
+      PROMETHEUS_KIND.kind,
+      request.workload.name,
+      request.namespace,
+    );
+    const live = liveOf(action);
+    const tracing = (
+      live?.spec as
+        | { tracingConfig?: { endpoint?: string; samplingFraction?: string } }
+        | undefined
+    )?.tracingConfig;
+    let detail = 'Prometheus not found';
+    if (live) {
+      detail = tracing
+        ? `tracingConfig → ${tracing.endpoint}, samplingFraction ${tracing.samplingFraction}`
+        : 'no tracingConfig';
+    }
+    return [row(action, Boolean(tracing), detail)];
+  }
+
+  const namespace = cluster.beyla.namespace;
+  const configMap = find('ConfigMap', BEYLA_CONFIG_MAP, namespace);
+  const liveConfig = parse(
+    ((liveOf(configMap)?.data as Record<string, string>) ?? {})[
+      BEYLA_CONFIG_KEY
+    ] ?? '{}',
+  );
+  const expected = beylaDiscoveryEntry(request, cluster.beyla);
+  const hasEntry = discoveryEntriesOf(liveConfig).some(e =>
+    containsSubset(e, expected),
+  );
+  const daemonSet = find('DaemonSet', BEYLA_NAME, namespace);
+  const liveDaemonSet = liveOf(daemonSet);
+  const status = (liveDaemonSet?.status ?? {}) as {
+    desiredNumberScheduled?: number;
+    numberReady?: number;
+  };
+  return [
+    row(
+      configMap,
+      hasEntry,
+      hasEntry
+        ? 'discovery entry present'
+        : 'no discovery entry for this workload',
+    ),
+    row(
+      daemonSet,
+      Boolean(liveDaemonSet),
+      liveDaemonSet
+        ? `${status.numberReady ?? 0}/${
+            status.desiredNumberScheduled ?? 0
+          } ready`
+        : 'missing',
+    ),
+  ];
+}
+
+function liveOf(action?: PlanAction) {
+  return action && 'live' in action ? action.live : undefined;
+}
+
+/** What the plan still has to do for the object, if anything. */
+function pending(action?: PlanAction): string {
+  switch (action?.type) {
+    case 'create':
+      return '; not applied yet';
+    case 'update':
+      return `; differs from the desired state (${action.changes.join(', ')})`;
+    case 'unreadable':
+      return `; could not be read: ${describeKubeError(action.error)}`;
+    default:
+      return '';
+  }
+}

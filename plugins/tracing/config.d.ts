@@ -1,0 +1,12 @@
+import { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  tracing?: {
+    /**
+     * The longest a tracing request may run; the request form offers at most
+     * this many days. Default: 30 days. (The backend enforces it too.)
+     * @visibility frontend
+     */
+    maxDuration?: HumanDuration;
+  };
+}

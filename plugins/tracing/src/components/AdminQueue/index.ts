@@ -1,0 +1,1 @@
+export { AdminQueue } from './AdminQueue';
