@@ -3,12 +3,8 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   /** Tracegate: self-service distributed tracing. */
   tracing?: {
-    /**
-     * The longest a tracing request may run (its `expiresAt` at most this far
-     * from when it is filed). Default: 30 days. The request form reads it too.
-     * @visibility frontend
-     */
-    maxDuration?: HumanDuration;
+    // maxDuration (default 30 days) is declared by @tracegate/plugin-tracing,
+    // which the browser needs it for; the backend enforces the same limit.
 
     /**
      * Whether an approver may approve or reject their own request.
@@ -57,12 +53,31 @@ export interface Config {
       kubeconfig?: { file: string; context?: string };
       /** Where the traces go. */
       tempo?: {
-        /** OTLP endpoint host:port, e.g. tempo-distributor.tempo.svc:4317. */
+        /**
+         * OTLP endpoint as host:port, no scheme and no path (Prometheus sends
+         * nothing to a URL with a scheme; Beyla's scheme follows `insecure`).
+         * Prometheus' http client always posts to /v1/traces. Default:
+         * tempo-distributor.tempo.svc:4317.
+         */
         otlpEndpoint?: string;
-        /** OTLP protocol. Default: grpc. */
+        /** OTLP protocol; must agree with the port (gRPC 4317, HTTP 4318). Default: grpc. */
         protocol?: 'grpc' | 'http/protobuf';
-        /** Whether the exporters skip TLS (plain text in-cluster). Default: true. */
+        /** Plain text (true, default) or TLS (false). */
         insecure?: boolean;
+        /**
+         * Headers sent with every export, e.g. `X-Scope-OrgID: platform` for
+         * a multi-tenant Tempo (Prometheus `tracingConfig.headers`; Beyla's
+         * `OTEL_EXPORTER_OTLP_TRACES_HEADERS`).
+         */
+        headers?: { [name: string]: string };
+        /**
+         * Base64 PEM of the CA of a TLS endpoint (or `caFile`, a path): rendered
+         * as ConfigMap `tracegate-otlp-ca`, used by Prometheus'
+         * `tracingConfig.tlsConfig` and Beyla's `OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE`.
+         */
+        caData?: string;
+        /** Path of a PEM file with that CA. */
+        caFile?: string;
         /** Grafana base URL, for the Explore links in the entity tab. */
         grafanaUrl?: string;
         /** UID of the Tempo datasource in Grafana. Default: tempo. */
@@ -78,14 +93,39 @@ export interface Config {
       };
       /** The Beyla DaemonSet Tracegate manages. */
       beyla?: {
-        /** Default: beyla. */
+        /** Default: beyla. A namespace Tracegate did not create is never deleted. */
         namespace?: string;
-        /** Default: grafana/beyla:2.5.0. */
+        /**
+         * Default: grafana/beyla:3.33.0. The tag gives the version, which
+         * decides what is rendered (see `version`).
+         */
         image?: string;
-        /** instrument (Beyla >= 2.5) or services (legacy). Default: instrument. */
+        /**
+         * The Beyla version, needed only when the image has no version tag
+         * (pinned by digest); must agree with the tag otherwise. Below 2.5.0:
+         * `discovery.services` and one shared sampler; 2.5.0-2.5.2:
+         * `discovery.instrument` and one shared sampler (the most demanding
+         * request's); from 2.5.3: a sampler per entry.
+         */
+        version?: string;
+        /**
+         * Derived from the version; `services` may be forced on newer Beyla.
+         * `instrument` below 2.5.0 is a start-up error.
+         */
         dialect?: 'instrument' | 'services';
         /** Run privileged (default) or with the capability list. */
         privileged?: boolean;
+        /**
+         * Namespaces of Beyla's default exclusions (kube-system, monitoring,
+         * ...) that requests may target on this cluster; Tracegate then renders
+         * `discovery.default_exclude_instrument` without them.
+         */
+        allowExcludedNamespaces?: string[];
+        /**
+         * How long a DaemonSet rollout may take before its requests turn
+         * `failed` with the pods' reason. Default: 5 minutes.
+         */
+        rolloutDeadline?: HumanDuration;
       };
     }>;
   };

@@ -5,7 +5,7 @@ export interface Config {
     /**
      * The longest a tracing request may run; the request form offers at most
      * this many days. Default: 30 days. (The backend enforces it too.)
-     * @visibility frontend
+     * @deepVisibility frontend
      */
     maxDuration?: HumanDuration;
   };

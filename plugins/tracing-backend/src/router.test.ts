@@ -152,6 +152,11 @@ describe.each(databases.eachSupportedId())(
         ],
         ['reason', { reason: '' }, 'between 1 and 2000'],
         ['podLabels.app', { podLabels: { app: 'x: y' } }, 'label value'],
+        [
+          'namespace',
+          { namespace: 'kube-system' },
+          "kube-system is in Beyla's default exclusions",
+        ],
       ])(
         'answers 400 naming %s, and writes nothing',
         async (field, change, message) => {
@@ -164,6 +169,20 @@ describe.each(databases.eachSupportedId())(
           expect(await count()).toBe(before);
         },
       );
+
+      it('lets a Prometheus CR in a namespace Beyla excludes through, and rounds the ratio', async () => {
+        const res = await post(
+          '/requests',
+          requestInput({
+            method: 'prometheus',
+            namespace: 'monitoring',
+            workload: { kind: 'StatefulSet', name: 'k8s' },
+            sampling: { sampler: 'traceidratio', ratio: 0.1 + 0.2 },
+          }),
+        );
+        expect(res.status).toBe(201);
+        expect(res.body.sampling.ratio).toBe(0.3);
+      });
 
       it('refuses unknown fields', async () => {
         const res = await post('/requests', { ...requestInput(), image: 'x' });

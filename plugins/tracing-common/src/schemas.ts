@@ -150,7 +150,10 @@ export function createTracingRequestInputSchema(
           ratio: z
             .number(VALIDATION_MESSAGES.ratio)
             .min(0, VALIDATION_MESSAGES.ratio)
-            .max(1, VALIDATION_MESSAGES.ratio),
+            .max(1, VALIDATION_MESSAGES.ratio)
+            // At most 6 decimals: 0.1 + 0.2 is 0.3, not a quantity of
+            // 0.300000001 on the Prometheus CR.
+            .transform(ratio => Math.round(ratio * 1e6) / 1e6),
         })
         .strict(),
       expiresAt: z.string().superRefine((value, ctx) => {

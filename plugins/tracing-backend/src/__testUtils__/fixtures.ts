@@ -1,4 +1,6 @@
 import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { ClusterSettings, readClusterSettings } from '../clusters/config';
 import { coreServices } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import {
@@ -195,4 +197,28 @@ export function tracingRequest(
     updatedAt: '2026-11-25T00:00:00.000Z',
     ...change,
   };
+}
+
+/** One cluster's settings, read from app-config as the backend reads them. */
+export function testClusterSettings(
+  cluster: Record<string, unknown> = {},
+): ClusterSettings {
+  return readClusterSettings(
+    new ConfigReader({
+      tracing: {
+        clusters: [
+          {
+            name: 'local',
+            url: 'https://127.0.0.1:9',
+            serviceAccountToken: 'unused',
+            tempo: {
+              otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
+              datasourceUid: 'tempo',
+            },
+            ...cluster,
+          },
+        ],
+      },
+    }),
+  )[0];
 }

@@ -10,7 +10,7 @@ import { ClusterSettings } from '../clusters/config';
 import { KubeApi } from '../clusters/KubeApi';
 import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
 import { NewTracingRequest } from '../database/TracingRequestStore';
-import { NEW_REQUEST } from './fixtures';
+import { NEW_REQUEST, testClusterSettings } from './fixtures';
 
 /** A seeded local control plane and Tracegate's ServiceAccount token on it. */
 export async function startSeededCluster(): Promise<{
@@ -26,31 +26,20 @@ export async function startSeededCluster(): Promise<{
 /** Settings of the local cluster as app-config would give them. */
 export function localClusterSettings(
   cluster: LocalControlPlane,
-  options: { url?: string; token: string; name?: string },
+  options: {
+    url?: string;
+    token: string;
+    name?: string;
+    config?: Record<string, unknown>;
+  },
 ): ClusterSettings {
-  return {
+  return testClusterSettings({
     name: options.name ?? 'local',
-    connection: {
-      authProvider: 'serviceAccount',
-      url: options.url ?? cluster.url,
-      token: options.token,
-      caData: Buffer.from(cluster.caData).toString('base64'),
-      skipTLSVerify: false,
-    },
-    tempo: {
-      otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
-      protocol: 'grpc',
-      insecure: true,
-      datasourceUid: 'tempo',
-      datasourceNamespace: 'monitoring',
-    },
-    beyla: {
-      namespace: 'beyla',
-      image: 'grafana/beyla:2.5.0',
-      dialect: 'instrument',
-      privileged: true,
-    },
-  };
+    url: options.url ?? cluster.url,
+    serviceAccountToken: options.token,
+    caData: Buffer.from(cluster.caData).toString('base64'),
+    ...options.config,
+  });
 }
 
 /** A store on a fresh SQLite database, and helpers to file requests in it. */
@@ -109,4 +98,27 @@ export async function waitForNamespaceGone(api: KubeApi, name: string) {
     await new Promise(r => setTimeout(r, 250));
   }
   throw new Error(`namespace ${name} still there`);
+}
+
+/**
+ * Asserts that Tracegate's Beyla objects are gone from `namespace` and that
+ * the namespace, when Tracegate did not create it, is still there without
+ * Tracegate's labels.
+ */
+export async function expectBeylaRemoved(api: KubeApi, namespace = 'beyla') {
+  for (const [apiVersion, kind, name] of [
+    ['apps/v1', 'DaemonSet', 'beyla'],
+    ['v1', 'ConfigMap', 'beyla-config'],
+    ['v1', 'ServiceAccount', 'beyla'],
+  ]) {
+    if (await api.get({ apiVersion, kind, metadata: { name, namespace } }))
+      throw new Error(`${kind} ${namespace}/${name} still there`);
+  }
+  const ns = await api.get({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace },
+  });
+  if (ns && ns.metadata.labels?.['app.kubernetes.io/managed-by'])
+    throw new Error(`namespace ${namespace} still carries Tracegate's label`);
 }

@@ -139,19 +139,3 @@ describe('KubeApi', () => {
     }
   });
 });
-
-describe('readClusterSettings', () => {
-  it('refuses a serviceAccount cluster without url, naming it', () => {
-    expect(() =>
-      readClusterSettings(
-        new ConfigReader({
-          tracing: {
-            clusters: [{ name: 'prod-eu', serviceAccountToken: 't' }],
-          },
-        }),
-      ),
-    ).toThrow(
-      'tracing.clusters[prod-eu].url: required with authProvider serviceAccount',
-    );
-  });
-});

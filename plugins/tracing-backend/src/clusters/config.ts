@@ -1,10 +1,26 @@
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
+import fs from 'node:fs';
+import {
+  beylaFeatures,
+  BeylaVersion,
+  DEFAULT_BEYLA_IMAGE,
+  formatBeylaVersion,
+  imageTag,
+  parseBeylaVersion,
+} from './beylaVersion';
 
 /** Tempo settings of one cluster. */
 export type TempoSettings = {
+  /** `host:port`, no scheme (Prometheus needs it bare). */
   otlpEndpoint: string;
   protocol: 'grpc' | 'http/protobuf';
+  /** Plain text (true) or TLS. */
   insecure: boolean;
+  /** Sent with every export, e.g. `X-Scope-OrgID` for a multi-tenant Tempo. */
+  headers: Record<string, string>;
+  /** PEM of the CA that signed the endpoint's certificate (TLS only). */
+  caPem?: string;
   grafanaUrl?: string;
   datasourceUid: string;
   queryUrl?: string;
@@ -15,8 +31,17 @@ export type TempoSettings = {
 export type BeylaSettings = {
   namespace: string;
   image: string;
+  /** From the image tag, or `beyla.version` when pinned by digest. */
+  version: BeylaVersion;
+  /** Derived from the version: `instrument` from 2.5.0, else `services`. */
   dialect: 'instrument' | 'services';
+  /** A sampler per discovery entry (Beyla >= 2.5.3), or one shared one. */
+  perEntrySampler: boolean;
   privileged: boolean;
+  /** Namespaces of Beyla's default exclusion that may be instrumented here. */
+  allowExcludedNamespaces: string[];
+  /** How long a DaemonSet rollout may take before its requests fail. */
+  rolloutDeadlineMs: number;
 };
 
 /** How to reach one cluster's API server. */
@@ -75,35 +100,141 @@ export function readClusterSettings(config: Config): ClusterSettings[] {
         `tracing.clusters[${name}].authProvider: unknown provider ${authProvider}`,
       );
     }
-    const protocol = c.getOptionalString('tempo.protocol') ?? 'grpc';
-    if (protocol !== 'grpc' && protocol !== 'http/protobuf') {
-      throw new Error(`tracing.clusters[${name}].tempo.protocol: ${protocol}`);
-    }
-    const dialect = c.getOptionalString('beyla.dialect') ?? 'instrument';
-    if (dialect !== 'instrument' && dialect !== 'services') {
-      throw new Error(`tracing.clusters[${name}].beyla.dialect: ${dialect}`);
-    }
     return {
       name,
       connection,
-      tempo: {
-        otlpEndpoint:
-          c.getOptionalString('tempo.otlpEndpoint') ??
-          'tempo-distributor.tempo.svc:4317',
-        protocol,
-        insecure: c.getOptionalBoolean('tempo.insecure') ?? true,
-        grafanaUrl: c.getOptionalString('tempo.grafanaUrl'),
-        datasourceUid: c.getOptionalString('tempo.datasourceUid') ?? 'tempo',
-        queryUrl: c.getOptionalString('tempo.queryUrl'),
-        datasourceNamespace:
-          c.getOptionalString('tempo.datasourceNamespace') ?? 'monitoring',
-      },
-      beyla: {
-        namespace: c.getOptionalString('beyla.namespace') ?? 'beyla',
-        image: c.getOptionalString('beyla.image') ?? 'grafana/beyla:2.5.0',
-        dialect,
-        privileged: c.getOptionalBoolean('beyla.privileged') ?? true,
-      },
+      tempo: readTempoSettings(c, `tracing.clusters[${name}].tempo`),
+      beyla: readBeylaSettings(c, `tracing.clusters[${name}].beyla`),
     };
   });
+}
+
+/** `host:port` with a DNS name, IPv4 or [IPv6] host and nothing else. */
+const HOST_PORT =
+  /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const HEADER_VALUE = /^[\x20-\x7e]*$/;
+
+function readTempoSettings(c: Config, key: string): TempoSettings {
+  const otlpEndpoint =
+    c.getOptionalString('tempo.otlpEndpoint') ??
+    'tempo-distributor.tempo.svc:4317';
+  const hostPort = HOST_PORT.exec(otlpEndpoint);
+  if (!hostPort) {
+    throw new Error(
+      `${key}.otlpEndpoint: must be host:port with no scheme or path (got ${otlpEndpoint}); Prometheus sends nothing to an endpoint with a scheme, and Beyla's scheme comes from tempo.insecure`,
+    );
+  }
+  const protocol = c.getOptionalString('tempo.protocol') ?? 'grpc';
+  if (protocol !== 'grpc' && protocol !== 'http/protobuf') {
+    throw new Error(
+      `${key}.protocol: must be grpc or http/protobuf (got ${protocol})`,
+    );
+  }
+  const port = hostPort[3];
+  if (
+    (protocol === 'grpc' && port === '4318') ||
+    (protocol === 'http/protobuf' && port === '4317')
+  ) {
+    throw new Error(
+      `${key}.protocol: ${protocol} on port ${port} contradicts the OTLP convention (gRPC 4317, HTTP 4318)`,
+    );
+  }
+  const headers: Record<string, string> = {};
+  const headerConfig = c.getOptionalConfig('tempo.headers');
+  for (const name of headerConfig?.keys() ?? []) {
+    const value = headerConfig!.getString(name);
+    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) {
+      throw new Error(`${key}.headers.${name}: not a valid HTTP header`);
+    }
+    headers[name] = value;
+  }
+  const insecure = c.getOptionalBoolean('tempo.insecure') ?? true;
+  const caData = c.getOptionalString('tempo.caData');
+  const caFile = c.getOptionalString('tempo.caFile');
+  let caPem: string | undefined;
+  if (caData) caPem = Buffer.from(caData, 'base64').toString('utf8');
+  if (caFile) caPem = fs.readFileSync(caFile, 'utf8');
+  if (caPem !== undefined) {
+    if (insecure) {
+      throw new Error(
+        `${key}.caData: a CA needs TLS; set ${key}.insecure to false`,
+      );
+    }
+    if (!caPem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new Error(`${key}.caData: not a PEM certificate`);
+    }
+  }
+  return {
+    otlpEndpoint,
+    protocol,
+    insecure,
+    headers,
+    caPem,
+    grafanaUrl: c.getOptionalString('tempo.grafanaUrl'),
+    datasourceUid: c.getOptionalString('tempo.datasourceUid') ?? 'tempo',
+    queryUrl: c.getOptionalString('tempo.queryUrl'),
+    datasourceNamespace:
+      c.getOptionalString('tempo.datasourceNamespace') ?? 'monitoring',
+  };
+}
+
+function readBeylaSettings(c: Config, key: string): BeylaSettings {
+  const image = c.getOptionalString('beyla.image') ?? DEFAULT_BEYLA_IMAGE;
+  const explicit = c.getOptionalString('beyla.version');
+  const tag = imageTag(image);
+  const fromTag = tag ? parseBeylaVersion(tag) : undefined;
+  let version: BeylaVersion | undefined;
+  if (explicit !== undefined) {
+    version = parseBeylaVersion(explicit);
+    if (!version) {
+      throw new Error(
+        `${key}.version: not a version like 3.33.0 (got ${explicit})`,
+      );
+    }
+    if (
+      fromTag &&
+      formatBeylaVersion(fromTag) !== formatBeylaVersion(version)
+    ) {
+      throw new Error(
+        `${key}.version: ${explicit} contradicts the image tag ${tag}`,
+      );
+    }
+  } else {
+    version = fromTag;
+    if (!version) {
+      throw new Error(
+        `${key}.version: required when ${key}.image (${image}) has no version tag, e.g. when pinned by digest`,
+      );
+    }
+  }
+  const features = beylaFeatures(version);
+  const dialect = c.getOptionalString('beyla.dialect') ?? features.dialect;
+  if (dialect !== 'instrument' && dialect !== 'services') {
+    throw new Error(
+      `${key}.dialect: must be instrument or services (got ${dialect})`,
+    );
+  }
+  if (dialect === 'instrument' && features.dialect !== 'instrument') {
+    throw new Error(
+      `${key}.dialect: Beyla ${formatBeylaVersion(
+        version,
+      )} has no discovery.instrument (from 2.5.0); leave dialect out to follow the version`,
+    );
+  }
+  return {
+    namespace: c.getOptionalString('beyla.namespace') ?? 'beyla',
+    image,
+    version,
+    dialect,
+    perEntrySampler: dialect === 'instrument' && features.perEntrySampler,
+    privileged: c.getOptionalBoolean('beyla.privileged') ?? true,
+    allowExcludedNamespaces:
+      c.getOptionalStringArray('beyla.allowExcludedNamespaces') ?? [],
+    rolloutDeadlineMs: durationToMilliseconds(
+      c.has('beyla.rolloutDeadline')
+        ? readDurationFromConfig(c, { key: 'beyla.rolloutDeadline' })
+        : { minutes: 5 },
+    ),
+  };
 }

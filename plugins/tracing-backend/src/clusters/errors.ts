@@ -26,6 +26,17 @@ export class KubeTimeoutError extends Error {
   }
 }
 
+/**
+ * A live object stands in the way of the plan: one Tracegate did not create,
+ * or a namespace still being deleted. Its message says which and why.
+ */
+export class ObjectConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ObjectConflictError';
+  }
+}
+
 /** Network error codes that mean "the API server is not there". */
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -68,6 +79,9 @@ export function describeKubeError(error: unknown): string {
       default:
         return `API server answered ${error.status}: ${error.message}`;
     }
+  }
+  if (error instanceof ObjectConflictError) {
+    return `conflict: ${error.message}`;
   }
   if (error instanceof KubeUnreachableError) {
     return `unreachable: ${error.message}`;

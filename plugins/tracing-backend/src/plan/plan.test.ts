@@ -152,6 +152,98 @@ describe('planCluster', () => {
   });
 });
 
+describe('what Tracegate did not create', () => {
+  const namespace: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: 'beyla', labels: beylaLabels },
+  };
+
+  it('marks what it creates, and keeps the mark', () => {
+    const created = planCluster({
+      cluster: 'local',
+      desired: [namespace],
+      requests: [ebpf],
+      live: live([]),
+    }).actions[0] as any;
+    expect(created.type).toBe('create');
+    expect(created.object.metadata.annotations).toEqual({
+      'tracegate.io/created': 'true',
+    });
+    const again = planCluster({
+      cluster: 'local',
+      desired: [namespace],
+      requests: [ebpf],
+      live: live([created.object]),
+    });
+    expect(again.actions.map(a => a.type)).toEqual(['none']);
+  });
+
+  it('does not take over an object of the same name that someone else made', () => {
+    const theirs = {
+      ...configMap,
+      metadata: { name: 'beyla-config', namespace: 'beyla' },
+      data: { 'beyla-config.yml': 'theirs' },
+    };
+    const plan = planCluster({
+      cluster: 'local',
+      desired: [configMap],
+      requests: [ebpf],
+      live: live([theirs]),
+    });
+    expect(plan.actions).toEqual([
+      expect.objectContaining({
+        type: 'conflict',
+        reason: expect.stringContaining(
+          'ConfigMap beyla/beyla-config exists and was not created by Tracegate',
+        ),
+        requestIds: ['e'],
+      }),
+    ]);
+  });
+
+  it('labels a namespace that was there before, and never deletes it', () => {
+    const existing = { ...namespace, metadata: { name: 'beyla' } };
+    const applied = planCluster({
+      cluster: 'local',
+      desired: [namespace],
+      requests: [ebpf],
+      live: live([existing]),
+    });
+    expect(applied.actions.map(a => a.type)).toEqual(['update']);
+    const gone = planCluster({
+      cluster: 'local',
+      desired: [],
+      requests: [],
+      live: live([], { removable: [namespace] }),
+    });
+    expect(gone.actions).toEqual([
+      expect.objectContaining({
+        type: 'release',
+        object: {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'beyla' },
+        },
+      }),
+    ]);
+  });
+
+  it('names a namespace that is still terminating', () => {
+    const plan = planCluster({
+      cluster: 'local',
+      desired: [namespace],
+      requests: [ebpf],
+      live: live([{ ...namespace, status: { phase: 'Terminating' } }]),
+    });
+    expect(plan.actions[0]).toMatchObject({
+      type: 'conflict',
+      reason:
+        'namespace beyla is terminating (an earlier deletion has not finished); retrying',
+    });
+  });
+});
+
 describe('servedBy', () => {
   it('charges Beyla objects to ebpf requests, a CR to its requests, the rest to all', () => {
     const other = request('q', { ...prom, id: 'q', workload: prom.workload });

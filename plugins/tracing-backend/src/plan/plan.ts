@@ -1,7 +1,14 @@
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
-import { KubeApiError } from '../clusters/errors';
+import { KubeApiError, ObjectConflictError } from '../clusters/errors';
 import { BEYLA_NAME } from '../render/beyla';
-import { KubeObject, objectKey, PROMETHEUS_KIND } from '../render/types';
+import {
+  CREATED_ANNOTATION,
+  KubeObject,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  objectKey,
+  PROMETHEUS_KIND,
+} from '../render/types';
 import { LiveState } from './liveState';
 import { differingPaths } from './subset';
 
@@ -22,6 +29,17 @@ export type PlanAction =
   | { type: 'none'; object: KubeObject; live: KubeObject; requestIds: string[] }
   /** A target Tracegate must not create (a Prometheus CR) does not exist. */
   | { type: 'missing'; object: KubeObject; requestIds: string[] }
+  /**
+   * A live object stands in the way: not created by Tracegate (never taken
+   * over), or a namespace still terminating.
+   */
+  | {
+      type: 'conflict';
+      object: KubeObject;
+      live: KubeObject;
+      reason: string;
+      requestIds: string[];
+    }
   /** The live object could not be read, so nothing is known of it. */
   | {
       type: 'unreadable';
@@ -57,23 +75,39 @@ export function planCluster(options: {
   live: LiveState;
 }): ClusterPlan {
   const { desired, requests, live } = options;
-  const actions: PlanAction[] = desired.map(object => {
-    const key = objectKey(object);
-    const requestIds = servedBy(object, requests);
+  const actions: PlanAction[] = desired.map(rendered => {
+    const key = objectKey(rendered);
+    const requestIds = servedBy(rendered, requests);
     if (live.unreadable.has(key)) {
       return {
         type: 'unreadable',
-        object,
+        object: rendered,
         error: live.unreadable.get(key),
         requestIds,
       };
     }
     const current = live.objects.get(key);
     if (!current) {
-      return object.kind === PROMETHEUS_KIND.kind
-        ? { type: 'missing', object, requestIds }
-        : { type: 'create', object, requestIds };
+      return rendered.kind === PROMETHEUS_KIND.kind
+        ? { type: 'missing', object: rendered, requestIds }
+        : { type: 'create', object: markCreated(rendered), requestIds };
     }
+    const reason = conflictWith(current);
+    if (reason) {
+      return {
+        type: 'conflict',
+        object: rendered,
+        live: current,
+        reason,
+        requestIds,
+      };
+    }
+    // Keep the marker on what Tracegate created: an apply without it would
+    // remove it.
+    const object =
+      current.metadata.annotations?.[CREATED_ANNOTATION] === 'true'
+        ? markCreated(rendered)
+        : rendered;
     const changes = differingPaths(current, object);
     return changes.length
       ? { type: 'update', object, live: current, changes, requestIds }
@@ -83,8 +117,14 @@ export function planCluster(options: {
   const wanted = new Set(desired.map(objectKey));
   for (const object of live.removable ?? []) {
     if (wanted.has(objectKey(object)) || isTerminating(object)) continue;
-    if (object.kind === PROMETHEUS_KIND.kind) {
-      // Not ours: an apply with none of our fields releases them.
+    const isOwnNamespace =
+      object.kind === 'Namespace' && createdByTracegate(object);
+    if (
+      object.kind === PROMETHEUS_KIND.kind ||
+      (object.kind === 'Namespace' && !isOwnNamespace)
+    ) {
+      // Not Tracegate's to delete: an apply with none of its fields hands
+      // back what it set (tracingConfig; a namespace's labels).
       actions.push({
         type: 'release',
         object: {
@@ -107,10 +147,11 @@ export function planCluster(options: {
 
 /**
  * Why an action cannot be carried out, for the actions that stop their
- * requests (a missing target, an object that could not be read).
+ * requests (a missing target, a conflicting or unreadable object).
  */
 export function blockingError(action: PlanAction): unknown {
   if (action.type === 'unreadable') return action.error;
+  if (action.type === 'conflict') return new ObjectConflictError(action.reason);
   if (action.type === 'missing') {
     const { kind, metadata } = action.object;
     return new KubeApiError(
@@ -168,6 +209,46 @@ export function changedObjects(
     // Renders of the same inputs have the same key order.
     return !old || JSON.stringify(old) !== JSON.stringify(o);
   });
+}
+
+/** Whether Tracegate created the object (see {@link CREATED_ANNOTATION}). */
+export function createdByTracegate(object: KubeObject): boolean {
+  if (object.metadata.annotations?.[CREATED_ANNOTATION] === 'true') return true;
+  // Objects from before the marker carry only the label; a namespace is
+  // never assumed to be Tracegate's without the marker.
+  return (
+    object.kind !== 'Namespace' &&
+    object.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY
+  );
+}
+
+function markCreated(object: KubeObject): KubeObject {
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      annotations: {
+        ...object.metadata.annotations,
+        [CREATED_ANNOTATION]: 'true',
+      },
+    },
+  };
+}
+
+/** Why Tracegate must not apply over `live`, if it must not. */
+function conflictWith(live: KubeObject): string | undefined {
+  const { kind, metadata } = live;
+  const name = metadata.namespace
+    ? `${metadata.namespace}/${metadata.name}`
+    : metadata.name;
+  if (isTerminating(live)) {
+    return `namespace ${name} is terminating (an earlier deletion has not finished); retrying`;
+  }
+  if (kind === 'Namespace' || kind === PROMETHEUS_KIND.kind) return undefined;
+  if (!createdByTracegate(live)) {
+    return `${kind} ${name} exists and was not created by Tracegate; it is not taken over (remove or rename it, or set beyla.namespace to another namespace)`;
+  }
+  return undefined;
 }
 
 function isTerminating(object: KubeObject): boolean {

@@ -19,6 +19,7 @@ import {
   localClusterSettings,
   startSeededCluster,
   storeWithRequests,
+  expectBeylaRemoved,
   waitForNamespaceGone,
 } from '../__testUtils__/kube';
 import { Reconciler } from './Reconciler';
@@ -30,6 +31,14 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
+/** Something of the platform team's in namespace beyla, there before Tracegate. */
+const platformNote = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'platform-notes', namespace: 'beyla' },
+  data: { owner: 'platform-team' },
+};
+
 let cluster: LocalControlPlane;
 let token: string;
 let admin: KubeApi;
@@ -37,6 +46,7 @@ let admin: KubeApi;
 beforeAll(async () => {
   ({ cluster, token } = await startSeededCluster());
   admin = KubeApi.fromSettings(settings(cluster.url, cluster.adminToken));
+  await admin.apply(platformNote);
 }, 300_000);
 
 afterAll(async () => {
@@ -206,7 +216,63 @@ describe('Reconciler against a real API server', () => {
     );
     expect(await admin.get(beylaConfigMap)).toBeUndefined();
     expect(await admin.get(beylaDaemonSet)).toBeUndefined();
-    await waitForNamespaceGone(admin, 'beyla');
+    // The platform made namespace beyla before Tracegate (the seed): its
+    // labels go back, the namespace and what else it holds stay.
+    expect(result.released).toContain('v1/Namespace//beyla');
+    expect(result.deleted).not.toContain('v1/Namespace//beyla');
+    expect(await admin.get(platformNote)).toBeDefined();
+    await expectBeylaRemoved(admin);
+  });
+
+  it('deletes a namespace it created itself, and only that', async () => {
+    const { reconciler, approve, end } = await setup(
+      localClusterSettings(cluster, {
+        token,
+        config: { beyla: { namespace: 'tracegate-beyla' } },
+      }),
+    );
+    const request = await approve();
+    await reconciler.reconcile('local');
+    const ns = await admin.get({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'tracegate-beyla' },
+    });
+    expect(ns!.metadata.annotations).toMatchObject({
+      'tracegate.io/created': 'true',
+    });
+    await end(request);
+    const result = await reconciler.reconcile('local');
+    expect(result.deleted).toContain('v1/Namespace//tracegate-beyla');
+    await waitForNamespaceGone(admin, 'tracegate-beyla');
+  });
+
+  it('reports a ConfigMap of the same name that it did not create, and leaves it alone', async () => {
+    const { store, reconciler, approve, end } = await setup(
+      localClusterSettings(cluster, {
+        token,
+        config: { beyla: { namespace: 'data' } },
+      }),
+    );
+    const theirs = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'beyla-config', namespace: 'data' },
+      data: { 'beyla-config.yml': 'discovery: {}\n' },
+    };
+    await admin.apply(theirs);
+    const request = await approve();
+    await reconciler.reconcile('local');
+    const failed = (await store.get(request.id))!;
+    expect(failed.status).toBe('failed');
+    expect(failed.lastApply!.error).toBe(
+      'conflict: ConfigMap data/beyla-config exists and was not created by Tracegate; it is not taken over (remove or rename it, or set beyla.namespace to another namespace)',
+    );
+    expect((await admin.get(theirs))!.data).toEqual(theirs.data);
+    await end(request);
+    await reconciler.reconcile('local');
+    expect(await admin.get(theirs)).toBeDefined();
+    await admin.delete(theirs);
   });
 
   it('sets and releases only tracingConfig on a Prometheus CR', async () => {
@@ -274,7 +340,7 @@ describe('Reconciler against a real API server', () => {
 
     await end(request);
     await reconciler.reconcile('local');
-    await waitForNamespaceGone(admin, 'beyla');
+    await expectBeylaRemoved(admin);
   });
 
   it('marks requests failed with a readable reason, and active again once the cluster is back', async () => {
@@ -337,7 +403,7 @@ describe('Reconciler against a real API server', () => {
     await reconciler.reconcile('local');
     relay.close();
     for (const s of sockets) s.destroy();
-    await waitForNamespaceGone(admin, 'beyla');
+    await expectBeylaRemoved(admin);
   });
 
   it('reports forbidden when Tracegate lacks a verb', async () => {
@@ -358,7 +424,7 @@ describe('Reconciler against a real API server', () => {
     // Clean up with the full token.
     const { reconciler: cleaner } = await setup();
     await cleaner.reconcile('local');
-    await waitForNamespaceGone(admin, 'beyla');
+    await expectBeylaRemoved(admin);
   });
 
   it('reports a conflict with another field manager and does not force', async () => {
@@ -392,7 +458,7 @@ describe('Reconciler against a real API server', () => {
 
     await end(request);
     await reconciler.reconcile('local');
-    await waitForNamespaceGone(admin, 'beyla');
+    await expectBeylaRemoved(admin);
   });
 
   it('removes the config of an expired request', async () => {
@@ -405,6 +471,6 @@ describe('Reconciler against a real API server', () => {
     await end(request, 'expired');
     await reconciler.reconcile('local');
     expect(await admin.get(beylaConfigMap)).toBeUndefined();
-    await waitForNamespaceGone(admin, 'beyla');
+    await expectBeylaRemoved(admin);
   });
 });

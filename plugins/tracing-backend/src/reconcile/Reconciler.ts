@@ -178,6 +178,7 @@ export class Reconciler {
         return;
       case 'unreadable':
       case 'missing':
+      case 'conflict':
         // Never create a Prometheus: the request names one that must exist.
         throw blockingError(action);
       case 'create':

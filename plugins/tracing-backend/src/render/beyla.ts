@@ -1,13 +1,20 @@
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import {
+  BEYLA_DEFAULT_EXCLUDED_CONTAINERS,
+  BEYLA_DEFAULT_EXCLUDED_EXE_PATHS,
+  BEYLA_DEFAULT_EXCLUDED_NAMESPACES,
+} from '../clusters/beylaVersion';
 import { BeylaSettings, TempoSettings } from '../clusters/config';
+import { otlpCaConfigMap, OTLP_CA_CONFIG_MAP, OTLP_CA_KEY } from './tempo';
 import { KubeObject, MANAGED_BY, MANAGED_BY_LABEL } from './types';
 
 export const BEYLA_NAME = 'beyla';
 export const BEYLA_CONFIG_MAP = 'beyla-config';
 export const BEYLA_CONFIG_KEY = 'beyla-config.yml';
 const CONFIG_DIR = '/etc/beyla/config';
+const CA_DIR = '/etc/beyla/otlp-ca';
 
 const WORKLOAD_SELECTOR_KEY = {
   Deployment: 'k8s_deployment_name',
@@ -60,14 +67,39 @@ const samplerOf = (r: TracingRequest) => ({
   arg: String(r.sampling.ratio),
 });
 
-/** Beyla >= 2.5: glob matching, one selector per request, its own sampler. */
-function instrumentEntry(r: TracingRequest) {
+/** The share of root traces a sampler keeps. */
+function sampledFraction(r: TracingRequest): number {
+  switch (r.sampling.sampler) {
+    case 'always_on':
+    case 'parentbased_always_on':
+      return 1;
+    case 'always_off':
+    case 'parentbased_always_off':
+      return 0;
+    default:
+      return r.sampling.ratio;
+  }
+}
+
+/**
+ * Where Beyla has one sampler for all entries: the most demanding request's,
+ * so that none gets fewer traces than it asked for.
+ */
+export function sharedSampler(requests: TracingRequest[]): TracingRequest {
+  return [...requests].sort(
+    (a, b) => sampledFraction(b) - sampledFraction(a) || byWorkload(a, b),
+  )[0];
+}
+
+/** Beyla >= 2.5: glob matching, one selector per request. */
+function instrumentEntry(r: TracingRequest, beyla: BeylaSettings) {
   return {
     k8s_namespace: r.namespace,
     [WORKLOAD_SELECTOR_KEY[r.workload.kind]]: r.workload.name,
     ...(r.podLabels ? { k8s_pod_labels: sortedRecord(r.podLabels) } : {}),
     ...(r.openPorts ? { open_ports: r.openPorts } : {}),
-    sampler: samplerOf(r),
+    // 2.5.0-2.5.2 stop at start-up on a sampler inside an entry.
+    ...(beyla.perEntrySampler ? { sampler: samplerOf(r) } : {}),
   };
 }
 
@@ -103,7 +135,7 @@ export function beylaDiscoveryEntry(
   beyla: BeylaSettings,
 ): Record<string, unknown> {
   return beyla.dialect === 'instrument'
-    ? instrumentEntry(request)
+    ? instrumentEntry(request, beyla)
     : servicesEntry(request);
 }
 
@@ -127,23 +159,53 @@ export function beylaConfig(
     endpoint: `${scheme}://${tempo.otlpEndpoint}`,
     protocol: tempo.protocol,
   };
-  const entries = sorted.map(r => beylaDiscoveryEntry(r, beyla));
-  let discovery: Record<string, unknown>;
-  if (beyla.dialect === 'instrument') {
-    discovery = { instrument: entries };
-  } else {
-    discovery = { services: entries };
-    // The legacy dialect has no per-entry sampler: sample as the most
-    // demanding request asks, so that none gets fewer traces than it wanted.
-    const widest = [...sorted].sort(
-      (a, b) => b.sampling.ratio - a.sampling.ratio,
-    )[0];
-    exporter.sampler = samplerOf(widest);
+  if (!beyla.perEntrySampler && sorted.length) {
+    exporter.sampler = samplerOf(sharedSampler(sorted));
   }
+  const entries = sorted.map(r => beylaDiscoveryEntry(r, beyla));
+  const discovery: Record<string, unknown> =
+    beyla.dialect === 'instrument'
+      ? { instrument: entries }
+      : { services: entries };
+  Object.assign(discovery, defaultExclusionOverride(beyla));
   return {
     discovery,
     attributes: { kubernetes: { enable: true } },
     otel_traces_export: exporter,
+  };
+}
+
+/**
+ * Beyla's default exclusions without the namespaces the platform allows
+ * (`beyla.allowExcludedNamespaces`): setting the key replaces Beyla's
+ * built-in list, so the rest of it is restated.
+ */
+function defaultExclusionOverride(beyla: BeylaSettings) {
+  if (!beyla.allowExcludedNamespaces.length) return {};
+  const namespaces = BEYLA_DEFAULT_EXCLUDED_NAMESPACES.filter(
+    ns => !beyla.allowExcludedNamespaces.includes(ns),
+  );
+  if (beyla.dialect === 'services') {
+    return {
+      default_exclude_services: [
+        {
+          exe_path:
+            '(?:^|/)(beyla$|alloy$|prometheus-config-reloader$|otelcol[^/]*$)',
+        },
+        ...(namespaces.length
+          ? [{ k8s_namespace: namespaces.map(exactRegex).join('|') }]
+          : []),
+      ],
+    };
+  }
+  return {
+    default_exclude_instrument: [
+      { exe_path: BEYLA_DEFAULT_EXCLUDED_EXE_PATHS },
+      ...(namespaces.length
+        ? [{ k8s_namespace: `{${namespaces.join(',')}}` }]
+        : []),
+      { k8s_container_name: BEYLA_DEFAULT_EXCLUDED_CONTAINERS },
+    ],
   };
 }
 
@@ -165,6 +227,29 @@ export function renderBeyla(
   if (requests.length === 0) return [];
   const namespace = beyla.namespace;
   const config = renderBeylaConfig(requests, beyla, tempo);
+  const env = [
+    { name: 'BEYLA_CONFIG_PATH', value: `${CONFIG_DIR}/${BEYLA_CONFIG_KEY}` },
+  ];
+  const volumeMounts = [{ name: 'config', mountPath: CONFIG_DIR }];
+  const volumes: object[] = [
+    { name: 'config', configMap: { name: BEYLA_CONFIG_MAP } },
+  ];
+  const headers = Object.entries(tempo.headers);
+  if (headers.length) {
+    // Beyla's YAML has no exporter headers; the OTLP exporter reads this.
+    env.push({
+      name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+      value: headers.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join(','),
+    });
+  }
+  if (tempo.caPem) {
+    env.push({
+      name: 'OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE',
+      value: `${CA_DIR}/${OTLP_CA_KEY}`,
+    });
+    volumeMounts.push({ name: 'otlp-ca', mountPath: CA_DIR });
+    volumes.push({ name: 'otlp-ca', configMap: { name: OTLP_CA_CONFIG_MAP } });
+  }
   const checksum = createHash('sha256').update(config).digest('hex');
   const clusterWideName = `tracegate-${BEYLA_NAME}`;
   return [
@@ -221,6 +306,7 @@ export function renderBeyla(
       metadata: { name: BEYLA_CONFIG_MAP, namespace, labels },
       data: { [BEYLA_CONFIG_KEY]: config },
     },
+    ...(tempo.caPem ? [otlpCaConfigMap(tempo.caPem, namespace, labels)] : []),
     {
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
@@ -242,24 +328,19 @@ export function renderBeyla(
               {
                 name: BEYLA_NAME,
                 image: beyla.image,
-                env: [
-                  {
-                    name: 'BEYLA_CONFIG_PATH',
-                    value: `${CONFIG_DIR}/${BEYLA_CONFIG_KEY}`,
-                  },
-                ],
+                env,
                 securityContext: beyla.privileged
                   ? { privileged: true }
                   : {
                       runAsUser: 0,
+                      // As Beyla's Helm chart sets it when unprivileged.
+                      readOnlyRootFilesystem: true,
                       capabilities: { add: BEYLA_CAPABILITIES, drop: ['ALL'] },
                     },
-                volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR }],
+                volumeMounts,
               },
             ],
-            volumes: [
-              { name: 'config', configMap: { name: BEYLA_CONFIG_MAP } },
-            ],
+            volumes,
           },
         },
       },

@@ -1,5 +1,6 @@
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { TempoSettings } from '../clusters/config';
+import { otlpCaConfigMap, OTLP_CA_CONFIG_MAP, OTLP_CA_KEY } from './tempo';
 import { KubeObject, PROMETHEUS_KIND } from './types';
 
 /**
@@ -17,18 +18,43 @@ export function renderPrometheus(
     const current = newest.get(key);
     if (!current || r.createdAt > current.createdAt) newest.set(key, r);
   }
-  return [...newest.entries()]
+  const sorted = [...newest.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([, r]) => ({
+    .map(([, r]) => r);
+  const headers = Object.keys(tempo.headers).length
+    ? { headers: tempo.headers }
+    : {};
+  // The operator reads the CA from a ConfigMap in the CR's namespace.
+  const caConfigMaps = tempo.caPem
+    ? [...new Set(sorted.map(r => r.namespace))].map(ns =>
+        otlpCaConfigMap(tempo.caPem!, ns),
+      )
+    : [];
+  return [
+    ...caConfigMaps,
+    ...sorted.map(r => ({
       ...PROMETHEUS_KIND,
       metadata: { name: r.workload.name, namespace: r.namespace },
       spec: {
         tracingConfig: {
           clientType: tempo.protocol === 'grpc' ? 'grpc' : 'http',
+          // Bare host:port: Prometheus sends nothing to a URL with a scheme,
+          // and its http client always posts to /v1/traces.
           endpoint: tempo.otlpEndpoint,
           insecure: tempo.insecure,
           samplingFraction: String(r.sampling.ratio),
+          ...headers,
+          ...(tempo.caPem
+            ? {
+                tlsConfig: {
+                  ca: {
+                    configMap: { name: OTLP_CA_CONFIG_MAP, key: OTLP_CA_KEY },
+                  },
+                },
+              }
+            : {}),
         },
       },
-    }));
+    })),
+  ];
 }

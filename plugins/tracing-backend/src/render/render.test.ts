@@ -2,8 +2,7 @@ import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ClusterSettings } from '../clusters/config';
-import { tracingRequest } from '../__testUtils__/fixtures';
+import { testClusterSettings, tracingRequest } from '../__testUtils__/fixtures';
 import { renderBeylaConfig, renderCluster } from './index';
 
 const goldenDir = path.join(__dirname, '__golden__');
@@ -28,24 +27,16 @@ function request(
   });
 }
 
-const cluster = (dialect: 'instrument' | 'services'): ClusterSettings => ({
-  name: 'local',
-  connection: { authProvider: 'inCluster' },
-  tempo: {
-    otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
-    protocol: 'grpc',
-    insecure: true,
-    datasourceUid: 'tempo',
-    queryUrl: 'http://tempo-query-frontend.tempo.svc:3200',
-    datasourceNamespace: 'monitoring',
-  },
-  beyla: {
-    namespace: 'beyla',
-    image: 'grafana/beyla:2.5.0',
-    dialect,
-    privileged: true,
-  },
-});
+/** A cluster running the given Beyla release. */
+const cluster = (version = '3.33.0', more: Record<string, unknown> = {}) =>
+  testClusterSettings({
+    tempo: {
+      otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
+      queryUrl: 'http://tempo-query-frontend.tempo.svc:3200',
+    },
+    beyla: { image: `grafana/beyla:${version}` },
+    ...more,
+  });
 
 const requests = [
   request('b', {
@@ -65,28 +56,37 @@ const requests = [
 ];
 
 describe('renderCluster', () => {
-  it.each(['instrument', 'services'] as const)(
-    'renders the %s dialect',
-    dialect => {
-      const objects = renderCluster(cluster(dialect), requests);
-      const text = objects.map(o => stringify(o)).join('---\n');
-      expect(text).toBe(golden(`cluster-${dialect}.yaml`, text));
-    },
-  );
+  it.each([
+    // discovery.services (regular expressions), one shared sampler
+    ['2.4.0', 'cluster-services.yaml'],
+    // discovery.instrument (globs); an entry sampler would stop Beyla
+    ['2.5.0', 'cluster-instrument-shared-sampler.yaml'],
+    ['2.5.2', 'cluster-instrument-shared-sampler.yaml'],
+    // a sampler per entry
+    ['2.5.3', 'cluster-instrument.yaml'],
+    ['3.33.0', 'cluster-instrument.yaml'],
+  ])('renders what Beyla %s reads (%s)', (version, file) => {
+    const objects = renderCluster(cluster(version), requests);
+    const text = objects
+      .map(o => stringify(o))
+      .join('---\n')
+      .replaceAll(`grafana/beyla:${version}`, 'grafana/beyla:VERSION');
+    expect(text).toBe(golden(file, text));
+  });
 
   it('renders the same bytes whatever the order of the requests', () => {
-    const a = renderCluster(cluster('instrument'), requests);
-    const b = renderCluster(cluster('instrument'), [...requests].reverse());
+    const a = renderCluster(cluster(), requests);
+    const b = renderCluster(cluster(), [...requests].reverse());
     expect(stringify(b)).toBe(stringify(a));
   });
 
   it('renders nothing for a cluster without live requests', () => {
-    expect(renderCluster(cluster('instrument'), [])).toEqual([]);
+    expect(renderCluster(cluster(), [])).toEqual([]);
   });
 
   it('changes the DaemonSet checksum when the config changes', () => {
     const checksum = (rs: TracingRequest[]) => {
-      const ds = renderCluster(cluster('instrument'), rs).find(
+      const ds = renderCluster(cluster(), rs).find(
         o => o.kind === 'DaemonSet',
       )!;
       return (ds.spec as any).template.metadata.annotations['checksum/config'];
@@ -96,7 +96,7 @@ describe('renderCluster', () => {
   });
 
   it('renders only tracingConfig for prometheus requests, the newest per CR', () => {
-    const objects = renderCluster(cluster('instrument'), [
+    const objects = renderCluster(cluster(), [
       request('old', {
         method: 'prometheus',
         namespace: 'monitoring',
@@ -128,12 +128,14 @@ describe('renderCluster', () => {
   });
 
   it('runs unprivileged with the capability list when asked', () => {
-    const settings = cluster('instrument');
-    settings.beyla.privileged = false;
+    const settings = cluster('3.33.0', {
+      beyla: { image: 'grafana/beyla:3.33.0', privileged: false },
+    });
     const ds = renderCluster(settings, requests).find(
       o => o.kind === 'DaemonSet',
     )!;
     expect(JSON.stringify(ds)).toContain('"drop":["ALL"]');
+    expect(JSON.stringify(ds)).toContain('"readOnlyRootFilesystem":true');
     expect(JSON.stringify(ds)).not.toContain('privileged":true');
   });
 });
@@ -147,8 +149,8 @@ describe('renderBeylaConfig', () => {
           podLabels: { app: 'web*' },
         }),
       ],
-      cluster('services').beyla,
-      cluster('services').tempo,
+      cluster('2.4.0').beyla,
+      cluster('2.4.0').tempo,
     );
     expect(text).toContain('k8s_deployment_name: ^web\\.v2$');
     expect(text).toContain('app: ^web.*$');

@@ -3,6 +3,22 @@ import { TempoSettings } from '../clusters/config';
 import { KubeObject, MANAGED_BY, MANAGED_BY_LABEL } from './types';
 
 export const DATASOURCE_CONFIG_MAP = 'tracegate-tempo-datasource';
+export const OTLP_CA_CONFIG_MAP = 'tracegate-otlp-ca';
+export const OTLP_CA_KEY = 'ca.crt';
+
+/** The CA of a TLS OTLP endpoint, for the exporters in one namespace. */
+export function otlpCaConfigMap(
+  caPem: string,
+  namespace: string,
+  labels: Record<string, string> = { [MANAGED_BY_LABEL]: MANAGED_BY },
+): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: OTLP_CA_CONFIG_MAP, namespace, labels },
+    data: { [OTLP_CA_KEY]: caPem },
+  };
+}
 
 /**
  * The Grafana datasource for the cluster's Tempo, loaded by the Grafana chart's

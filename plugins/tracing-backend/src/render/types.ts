@@ -19,6 +19,11 @@ export type KubeObject = {
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'tracegate';
 export const FIELD_MANAGER = 'tracegate';
+/**
+ * Set on the objects Tracegate created (and kept on them): only those are
+ * ever deleted, and an object of the same name without it is not taken over.
+ */
+export const CREATED_ANNOTATION = 'tracegate.io/created';
 
 /** Identity of an object across renders and the live cluster. */
 export function objectKey(

@@ -55,6 +55,7 @@ describe.each(databases.eachSupportedId())(
           expiryFrequency: { minutes: 1 },
           reconcileFrequency: { seconds: 30 },
           clusterNames: ['local'],
+          beylaExcludedNamespaces: { local: [] },
         },
         ruleset,
         transitions,

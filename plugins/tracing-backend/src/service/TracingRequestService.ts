@@ -141,6 +141,16 @@ export class TracingRequestService {
         `cluster: is not a configured cluster (configured: ${known})`,
       );
     }
+    if (
+      input.method === 'ebpf' &&
+      this.options.config.beylaExcludedNamespaces[input.cluster]?.includes(
+        input.namespace,
+      )
+    ) {
+      throw new InputError(
+        `namespace: ${input.namespace} is in Beyla's default exclusions (discovery.default_exclude_instrument): Beyla would not instrument it even with a discovery entry. A platform admin can allow it on cluster ${input.cluster} with tracing.clusters[].beyla.allowExcludedNamespaces`,
+      );
+    }
     const entity = await this.loadService(input.entityRef, caller);
     const at = this.now().toISOString();
     const candidate: TracingRequest = {

@@ -1,5 +1,6 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { BEYLA_DEFAULT_EXCLUDED_NAMESPACES } from '../clusters/beylaVersion';
 import { ClusterSettings } from '../clusters/config';
 
 /** @internal */
@@ -9,6 +10,11 @@ export type TracingConfig = {
   expiryFrequency: HumanDuration;
   reconcileFrequency: HumanDuration;
   clusterNames: string[];
+  /**
+   * The namespaces Beyla will not instrument on each cluster (its default
+   * exclusions less `beyla.allowExcludedNamespaces`).
+   */
+  beylaExcludedNamespaces: Record<string, string[]>;
 };
 
 const DEFAULT_MAX_DURATION: HumanDuration = { days: 30 };
@@ -20,7 +26,7 @@ const DEFAULT_EXPIRY_FREQUENCY: HumanDuration = { minutes: 1 };
  */
 export function readTracingConfig(
   config: Config,
-  clusters: Pick<ClusterSettings, 'name'>[],
+  clusters: Pick<ClusterSettings, 'name' | 'beyla'>[],
 ): TracingConfig {
   const tracing = config.getOptionalConfig('tracing');
   const maxDuration = tracing?.has('maxDuration')
@@ -39,5 +45,13 @@ export function readTracingConfig(
       tracing?.getOptionalBoolean('allowSelfApproval') ?? false,
     expiryFrequency,
     clusterNames: clusters.map(c => c.name),
+    beylaExcludedNamespaces: Object.fromEntries(
+      clusters.map(c => [
+        c.name,
+        BEYLA_DEFAULT_EXCLUDED_NAMESPACES.filter(
+          ns => !c.beyla.allowExcludedNamespaces.includes(ns),
+        ),
+      ]),
+    ),
   };
 }

@@ -11,7 +11,7 @@ import {
   localClusterSettings,
   startSeededCluster,
   storeWithRequests,
-  waitForNamespaceGone,
+  expectBeylaRemoved,
 } from '../__testUtils__/kube';
 import { ClusterListService } from './ClusterListService';
 import { EntityStatusService } from './EntityStatusService';
@@ -158,7 +158,7 @@ describe('the entity status', () => {
     await end(ebpf);
     await end(native);
     await reconciler.reconcile('local');
-    await waitForNamespaceGone(admin, 'beyla');
+    await expectBeylaRemoved(admin);
   });
 
   it('says why when the cluster cannot be read', async () => {
@@ -211,7 +211,7 @@ describe('the preview', () => {
 
     await end(existing);
     await reconciler.reconcile('local');
-    await waitForNamespaceGone(admin, 'beyla');
+    await expectBeylaRemoved(admin);
   });
 
   it('says that a Prometheus CR that does not exist is not there', async () => {
