@@ -110,6 +110,25 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await dialog.getByLabel('Comment (optional)').fill('ok for a week');
     await dialog.getByRole('button', { name: 'Approve' }).click();
     await expect(page.getByText('No requests in pending.')).toBeVisible();
+
+    // Accepted by the API server is not running: the request stays approved
+    // while Beyla's DaemonSet rolls out on the 3 KWOK nodes, then turns active.
+    await page.goto(ENTITY_TAB);
+    await expect(page.getByText(/rolling out \d\/3 nodes/).first()).toBeVisible(
+      {
+        timeout: 15_000,
+      },
+    );
+    await page.screenshot({
+      path: `${SHOTS}/entity-tab-rolling-out.png`,
+      fullPage: true,
+    });
+    await expect(
+      page.getByText('3/3 nodes run the current config').first(),
+    ).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(page.getByText('active', { exact: true })).toBeVisible();
   });
 
   test('the requester sees it become active, then revokes it', async ({

@@ -86,8 +86,32 @@ export type TracingRequest = {
   createdAt: string;
   updatedAt: string;
   decision?: { by: string; at: string; comment?: string };
-  lastApply?: { at: string; error?: string };
+  lastApply?: LastApply;
 };
+
+/**
+ * The rollout that carries a request's config to the nodes (Beyla's
+ * DaemonSet): nodes that should run it, run the current template, are ready.
+ *
+ * @public
+ */
+export type RolloutState = {
+  desired: number;
+  updated: number;
+  ready: number;
+  /** Every scheduled node runs the current config and is ready. */
+  complete: boolean;
+  /** Why it is not complete, when Tracegate can tell (no node, pod errors). */
+  message?: string;
+};
+
+/**
+ * The outcome of the last pass that applied a request's objects: when they
+ * were last written, why not (`error`), and the rollout that carries them.
+ *
+ * @public
+ */
+export type LastApply = { at: string; error?: string; rollout?: RolloutState };
 
 /**
  * One state change of a request.
@@ -151,6 +175,8 @@ export type TracingPreview = {
   diff?: string;
   /** Why there is no diff (e.g. the cluster is unreachable). */
   diffError?: string;
+  /** What the requester should know, e.g. that the sampler is shared. */
+  notes?: string[];
 };
 
 /**

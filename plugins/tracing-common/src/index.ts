@@ -10,3 +10,4 @@ export * from './health';
 export * from './permissions';
 export * from './schemas';
 export * from './stateMachine';
+export * from './rollout';

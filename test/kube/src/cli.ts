@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createTracegateServiceAccount } from './access';
 import { startControlPlane } from './controlPlane';
+import { BEYLA_START_DELAY_STAGE, CRASHLOOP_STAGE } from './nodes';
 import { seedPlatform } from './seed';
 
 async function main() {
@@ -22,7 +23,13 @@ async function main() {
   const dir = path.resolve(rest[dirFlag + 1]);
   fs.mkdirSync(dir, { recursive: true });
 
-  const cluster = await startControlPlane({ dir });
+  // Three fake nodes (KWOK), so Beyla's DaemonSet rolls out as on a real
+  // cluster, its pods taking a few seconds to start.
+  const cluster = await startControlPlane({
+    dir,
+    nodes: 3,
+    kwokStages: `${BEYLA_START_DELAY_STAGE}\n---\n${CRASHLOOP_STAGE}`,
+  });
   await seedPlatform(cluster);
   const token = await createTracegateServiceAccount(cluster);
   const tokenFile = path.join(dir, 'tracegate.token');

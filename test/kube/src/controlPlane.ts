@@ -1,9 +1,10 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { addFakeNodes, startKwok } from './nodes';
 
 const execFileAsync = promisify(execFile);
 // A test-only package that runs from source, so __dirname is its src folder.
@@ -52,7 +53,15 @@ export async function buildControlPlane(): Promise<string> {
  * process exits, even without a call to `stop()`.
  */
 export async function startControlPlane(
-  options: { dir?: string; port?: number; verbose?: boolean } = {},
+  options: {
+    dir?: string;
+    port?: number;
+    verbose?: boolean;
+    /** Fake nodes to register, driven by KWOK (none: no KWOK). */
+    nodes?: number;
+    /** More KWOK stages (YAML), e.g. to make some pods fail. */
+    kwokStages?: string;
+  } = {},
 ): Promise<LocalControlPlane> {
   const binary = await buildControlPlane();
   const dir =
@@ -88,6 +97,30 @@ export async function startControlPlane(
   );
   const caData = fs.readFileSync(state.caFile, 'utf8');
 
+  let kwok: ChildProcess | undefined;
+  const stopKwokOnExit = () => kwok?.kill('SIGKILL');
+  if (options.nodes) {
+    try {
+      kwok = await startKwok({
+        kubeconfigFile: state.kubeconfigFile,
+        dir,
+        extraStages: options.kwokStages,
+      });
+      process.once('exit', stopKwokOnExit);
+      await addFakeNodes(
+        kubeConfigFor(state.url, caData, state.adminToken).makeApiClient(
+          CoreV1Api,
+        ),
+        options.nodes,
+      );
+    } catch (error) {
+      kwok?.kill('SIGKILL');
+      child.kill('SIGKILL');
+      process.removeListener('exit', stopOnExit);
+      throw error;
+    }
+  }
+
   return {
     ...state,
     dir,
@@ -98,6 +131,8 @@ export async function startControlPlane(
     },
     async stop() {
       process.removeListener('exit', stopOnExit);
+      process.removeListener('exit', stopKwokOnExit);
+      if (kwok) await stopChild(kwok);
       await stopChild(child);
       if (ownsDir) fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -11,6 +11,13 @@ export {
 } from './controlPlane';
 export type { LocalControlPlane } from './controlPlane';
 export {
+  addFakeNodes,
+  buildKwok,
+  CRASHLOOP_BEYLA_IMAGE,
+  CRASHLOOP_STAGE,
+  FAKE_NODE_ANNOTATION,
+} from './nodes';
+export {
   createIfMissing,
   createTracegateServiceAccount,
   statusCode,

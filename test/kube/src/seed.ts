@@ -205,7 +205,9 @@ async function request(
       res.on('end', () =>
         res.statusCode && res.statusCode < 300
           ? resolve(text)
-          : reject(new Error(`${method} ${apiPath}: ${res.statusCode} ${text}`)),
+          : reject(
+              new Error(`${method} ${apiPath}: ${res.statusCode} ${text}`),
+            ),
       );
     });
     req.on('error', reject);

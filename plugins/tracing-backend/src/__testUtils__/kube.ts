@@ -1,5 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import {
+  CRASHLOOP_STAGE,
   createTracegateServiceAccount,
   LocalControlPlane,
   seedPlatform,
@@ -17,7 +18,12 @@ export async function startSeededCluster(): Promise<{
   cluster: LocalControlPlane;
   token: string;
 }> {
-  const cluster = await startControlPlane();
+  // Three fake nodes, so that Beyla's DaemonSet rolls out as on a real
+  // cluster; pods of CRASHLOOP_BEYLA_IMAGE never become ready.
+  const cluster = await startControlPlane({
+    nodes: 3,
+    kwokStages: CRASHLOOP_STAGE,
+  });
   await seedPlatform(cluster);
   const token = await createTracegateServiceAccount(cluster);
   return { cluster, token };
@@ -121,4 +127,30 @@ export async function expectBeylaRemoved(api: KubeApi, namespace = 'beyla') {
   });
   if (ns && ns.metadata.labels?.['app.kubernetes.io/managed-by'])
     throw new Error(`namespace ${namespace} still carries Tracegate's label`);
+}
+
+/**
+ * Reconciles until the request reaches `status` (a rollout takes passes),
+ * and returns it; fails after 30 s naming the state it was stuck in.
+ */
+export async function reconcileUntil(
+  reconciler: { reconcile(cluster: string): Promise<unknown> },
+  store: { get(id: string): Promise<TracingRequest | undefined> },
+  id: string,
+  status: TracingRequest['status'],
+): Promise<TracingRequest> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await reconciler.reconcile('local');
+    const request = (await store.get(id))!;
+    if (request.status === status) return request;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `request stayed ${request.status} (${JSON.stringify(
+          request.lastApply,
+        )}), expected ${status}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
 }

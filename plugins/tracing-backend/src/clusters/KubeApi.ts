@@ -24,6 +24,7 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
     namespaced: false,
   },
   'apps/v1/DaemonSet': { plural: 'daemonsets', namespaced: true },
+  'v1/Pod': { plural: 'pods', namespaced: true },
   'monitoring.coreos.com/v1/Prometheus': {
     plural: 'prometheuses',
     namespaced: true,
@@ -139,14 +140,21 @@ export class KubeApi {
     }
   }
 
-  /** Every object of a kind in all namespaces, optionally by label selector. */
-  async list(kind: KindRef, labelSelector?: string): Promise<KubeObject[]> {
+  /**
+   * Every object of a kind, in one namespace or all, optionally by label
+   * selector.
+   */
+  async list(
+    kind: KindRef,
+    labelSelector?: string,
+    namespace?: string,
+  ): Promise<KubeObject[]> {
     const query = labelSelector
       ? `?${new URLSearchParams({ labelSelector })}`
       : '';
     const { items } = (await this.request(
       'GET',
-      `${collectionPath(kind)}${query}`,
+      `${collectionPath(kind, namespace)}${query}`,
     )) as {
       items: KubeObject[];
     };
@@ -241,8 +249,9 @@ function groupPath(apiVersion: string) {
     : `/api/${apiVersion}`;
 }
 
-function collectionPath(kind: KindRef) {
-  return `${groupPath(kind.apiVersion)}/${resourceOf(kind).plural}`;
+function collectionPath(kind: KindRef, namespace?: string) {
+  const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${groupPath(kind.apiVersion)}${ns}/${resourceOf(kind).plural}`;
 }
 
 function objectPath(ref: ObjectRef) {

@@ -5,6 +5,7 @@ import {
 import { InputError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
+  LastApply,
   SamplerName,
   TracingMethod,
   TracingRequest,
@@ -55,6 +56,7 @@ type RequestRow = {
   decision_comment: string | null;
   last_apply_at: string | null;
   last_apply_error: string | null;
+  last_apply_rollout: string | null;
 };
 
 type HistoryRow = {
@@ -183,8 +185,7 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
         update.decision_comment = transition.comment ?? null;
       }
       if (transition.lastApply) {
-        update.last_apply_at = transition.lastApply.at;
-        update.last_apply_error = transition.lastApply.error ?? null;
+        Object.assign(update, lastApplyColumns(transition.lastApply));
       }
       // The compare-and-set: only a request still in `from` moves.
       const count = await tx<RequestRow>(REQUESTS)
@@ -218,14 +219,11 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
   async recordApply(options: {
     id: string;
     status: TracingRequestStatus;
-    lastApply: { at: string; error?: string };
+    lastApply: LastApply;
   }): Promise<boolean> {
     const count = await this.db<RequestRow>(REQUESTS)
       .where({ id: options.id, status: options.status })
-      .update({
-        last_apply_at: options.lastApply.at,
-        last_apply_error: options.lastApply.error ?? null,
-      });
+      .update(lastApplyColumns(options.lastApply));
     return count > 0;
   }
 
@@ -307,9 +305,22 @@ function toRequest(row: RequestRow): TracingRequest {
           lastApply: {
             at: row.last_apply_at,
             ...(row.last_apply_error ? { error: row.last_apply_error } : {}),
+            ...(row.last_apply_rollout
+              ? { rollout: JSON.parse(row.last_apply_rollout) }
+              : {}),
           },
         }
       : {}),
+  };
+}
+
+function lastApplyColumns(lastApply: LastApply): Partial<RequestRow> {
+  return {
+    last_apply_at: lastApply.at,
+    last_apply_error: lastApply.error ?? null,
+    last_apply_rollout: lastApply.rollout
+      ? JSON.stringify(lastApply.rollout)
+      : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
+  LastApply,
   TracingRequest,
   TracingRequestHistoryEntry,
   TracingRequestStatus,
@@ -53,7 +54,7 @@ export type TracingRequestTransition = {
   /** Record the change as the request's decision (approve/reject). */
   recordDecision?: boolean;
   /** Record the outcome of applying the request to its cluster. */
-  lastApply?: { at: string; error?: string };
+  lastApply?: LastApply;
 };
 
 /**
@@ -98,7 +99,7 @@ export interface TracingRequestStore {
   recordApply(options: {
     id: string;
     status: TracingRequestStatus;
-    lastApply: { at: string; error?: string };
+    lastApply: LastApply;
   }): Promise<boolean>;
 
   /** Requests in one of `statuses` whose `expiresAt` is at or before `at`. */

@@ -14,6 +14,9 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     await knex.migrate.latest({ directory });
     expect(await knex.schema.hasTable('tracing_requests')).toBe(true);
     expect(await knex.schema.hasTable('tracing_request_history')).toBe(true);
+    expect(
+      await knex.schema.hasColumn('tracing_requests', 'last_apply_rollout'),
+    ).toBe(true);
 
     await knex.migrate.rollback({ directory }, true);
     expect(await knex.schema.hasTable('tracing_requests')).toBe(false);

@@ -1,6 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import {
   createTracegateServiceAccount,
+  CRASHLOOP_BEYLA_IMAGE,
   LocalControlPlane,
   PLATFORM_FIELD_MANAGER,
   TRACEGATE_APPLIER_RULES,
@@ -17,6 +18,7 @@ import {
 } from '../lifecycle/RequestTransitions';
 import {
   localClusterSettings,
+  reconcileUntil,
   startSeededCluster,
   storeWithRequests,
   expectBeylaRemoved,
@@ -133,7 +135,10 @@ async function writeCount(): Promise<number> {
     if (!line.startsWith('apiserver_request_total{')) continue;
     const verb = line.match(/verb="([A-Z]+)"/)?.[1] ?? '';
     const resource = line.match(/resource="([a-z]+)"/)?.[1] ?? '';
+    // The controllers' status updates (a DaemonSet rolling out) are not ours.
+    const subresource = line.match(/subresource="([a-z]*)"/)?.[1] ?? '';
     if (
+      subresource === '' &&
       ['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION'].includes(
         verb,
       ) &&
@@ -146,10 +151,79 @@ async function writeCount(): Promise<number> {
 }
 
 describe('Reconciler against a real API server', () => {
+  it('turns a request active only when Beyla runs its config on every node', async () => {
+    const { store, reconciler, approve, end } = await setup();
+    const request = await approve();
+    await reconciler.reconcile('local');
+    // Accepted by the API server, not yet running: still approved.
+    const applied = (await store.get(request.id))!;
+    expect(applied.status).toBe('approved');
+    expect(applied.lastApply!.rollout).toMatchObject({ complete: false });
+
+    const active = await reconcileUntil(
+      reconciler,
+      store,
+      request.id,
+      'active',
+    );
+    expect(active.lastApply!.rollout).toEqual({
+      desired: 3,
+      updated: 3,
+      ready: 3,
+      complete: true,
+    });
+    const pods = await admin.list(
+      { apiVersion: 'v1', kind: 'Pod' },
+      'app.kubernetes.io/name=beyla',
+      'beyla',
+    );
+    expect(pods.map(p => (p.spec as any).nodeName).sort()).toEqual([
+      'kwok-node-0',
+      'kwok-node-1',
+      'kwok-node-2',
+    ]);
+    await end(request);
+    await reconciler.reconcile('local');
+    await expectBeylaRemoved(admin);
+  });
+
+  it("fails a request whose rollout misses the deadline, with the pods' reason", async () => {
+    const { store, reconciler, approve, end } = await setup(
+      localClusterSettings(cluster, {
+        token,
+        config: {
+          beyla: {
+            image: CRASHLOOP_BEYLA_IMAGE,
+            rolloutDeadline: { seconds: 3 },
+          },
+        },
+      }),
+    );
+    const request = await approve();
+    const failed = await reconcileUntil(
+      reconciler,
+      store,
+      request.id,
+      'failed',
+    );
+    expect(failed.lastApply!.error).toBe(
+      'Beyla did not roll out within 3s: rolling out 0/3 nodes: 3 pods: CrashLoopBackOff, last Error (exit 1): parsing YAML configuration: GlobAttr: unexpected YAML node kind 4',
+    );
+    const history = await store.getHistory(request.id);
+    expect(history.at(-1)).toMatchObject({
+      to: 'failed',
+      actor: SYSTEM_ACTOR,
+      comment: failed.lastApply!.error,
+    });
+    await end(request);
+    await reconciler.reconcile('local');
+    await expectBeylaRemoved(admin);
+  });
+
   it('applies, updates and removes Beyla as ebpf requests come and go', async () => {
     const { store, reconciler, approve, end } = await setup();
     const checkout = await approve();
-    await reconciler.reconcile('local');
+    await reconcileUntil(reconciler, store, checkout.id, 'active');
 
     expect(await store.get(checkout.id)).toMatchObject({
       status: 'active',
@@ -306,12 +380,12 @@ describe('Reconciler against a real API server', () => {
   });
 
   it('sends no write on an idle pass and puts back a hand edit', async () => {
-    const { reconciler, approve, end } = await setup();
+    const { store, reconciler, approve, end } = await setup();
     const request = await approve({
       workload: { kind: 'Deployment', name: 'ingest' },
       namespace: 'data',
     });
-    await reconciler.reconcile('local');
+    await reconcileUntil(reconciler, store, request.id, 'active');
 
     const before = await writeCount();
     const idle = await reconciler.reconcile('local');
@@ -374,8 +448,7 @@ describe('Reconciler against a real API server', () => {
 
     relay = net.createServer(listener);
     await new Promise<void>(r => relay.listen(port, '127.0.0.1', () => r()));
-    await reconciler.reconcile('local');
-    const back = (await store.get(request.id))!;
+    const back = await reconcileUntil(reconciler, store, request.id, 'active');
     expect(back.status).toBe('active');
     expect(back.lastApply!.error).toBeUndefined();
     expect((await store.getHistory(request.id)).map(h => h.to)).toEqual([

@@ -1,8 +1,12 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  describeRollout,
+  LastApply,
   LIVE_TRACING_REQUEST_STATUSES,
+  RolloutState,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
+import { ClusterSettings } from '../clusters/config';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { describeKubeError, KubeApiError } from '../clusters/errors';
 import { KubeApi } from '../clusters/KubeApi';
@@ -14,6 +18,7 @@ import {
   managedFields,
   PlanAction,
   planCluster,
+  readBeylaRollout,
   readLiveState,
 } from '../plan';
 import { renderCluster } from '../render';
@@ -29,6 +34,10 @@ export type ReconcileResult = {
   errors: Record<string, string>;
   /** Problems not tied to a request (cleanup). */
   clusterErrors: string[];
+  /** Requests whose objects this pass wrote. */
+  appliedFor: Set<string>;
+  /** Beyla's DaemonSet rollout after the pass, when there is one. */
+  rollout?: RolloutState;
 };
 
 /**
@@ -56,6 +65,8 @@ export class Reconciler {
       now?: () => Date;
       /** Base of the retry backoff; doubles per failed pass up to 5 minutes. */
       retryBaseMs?: number;
+      /** How soon a pass looks again at a rollout in progress. */
+      rolloutPollMs?: number;
     },
   ) {}
 
@@ -105,6 +116,7 @@ export class Reconciler {
       released: [],
       errors: {},
       clusterErrors: [],
+      appliedFor: new Set(),
     };
     const cluster = this.options.clusters.find(clusterName);
     if (!cluster) {
@@ -128,8 +140,15 @@ export class Reconciler {
       live: state,
     });
     await this.execute(api, plan, result);
-    await this.recordOutcomes(live, result);
-    this.scheduleRetry(clusterName, result);
+    if (live.some(r => r.method === 'ebpf' && !result.errors[r.id])) {
+      try {
+        result.rollout = await readBeylaRollout(api, cluster.beyla.namespace);
+      } catch (error) {
+        result.clusterErrors.push(describeKubeError(error));
+      }
+    }
+    await this.recordOutcomes(cluster, live, result);
+    this.scheduleNextPass(clusterName, result);
     if (
       result.applied.length ||
       result.deleted.length ||
@@ -185,6 +204,7 @@ export class Reconciler {
       case 'update':
         await applyTakingBackHandEdits(api, action.object);
         result.applied.push(objectKey(action.object));
+        action.requestIds.forEach(id => result.appliedFor.add(id));
         return;
       case 'delete':
         await api.delete(action.live);
@@ -199,61 +219,93 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Moves each live request to what the pass found: `failed` with the reason
+   * when its objects could not be applied or its rollout missed the
+   * deadline, `active` once the config that carries it runs (for ebpf: the
+   * DaemonSet rolled out on every node), else stays, with its progress.
+   */
   private async recordOutcomes(
+    cluster: ClusterSettings,
     live: TracingRequest[],
     result: ReconcileResult,
   ) {
     const { store, transitions } = this.options;
-    const at = (this.options.now?.() ?? new Date()).toISOString();
+    const now = this.options.now?.() ?? new Date();
     for (const request of live) {
-      const error = result.errors[request.id];
-      if (error) {
-        if (request.status === 'failed') {
-          if (request.lastApply?.error !== error) {
-            await store.recordApply({
-              id: request.id,
-              status: 'failed',
-              lastApply: { at, error },
-            });
-          }
-        } else {
-          await transitions.bySystem(request, 'fail', {
-            comment: error,
-            lastApply: { at, error },
+      // When its objects were last written: the start of their rollout.
+      const at =
+        result.appliedFor.has(request.id) || !request.lastApply
+          ? now.toISOString()
+          : request.lastApply.at;
+      const rollout =
+        request.method === 'ebpf' && !result.errors[request.id]
+          ? result.rollout
+          : undefined;
+      let error = result.errors[request.id];
+      if (request.method === 'ebpf' && !error && !rollout) {
+        // The DaemonSet could not be read after the apply (see clusterErrors).
+        continue;
+      }
+      const running = !rollout || rollout.complete;
+      if (
+        !error &&
+        !running &&
+        now.getTime() - Date.parse(at) > cluster.beyla.rolloutDeadlineMs
+      ) {
+        error = `Beyla did not roll out within ${formatDuration(
+          cluster.beyla.rolloutDeadlineMs,
+        )}: ${describeRollout(rollout!)}`;
+      }
+      const lastApply: LastApply = {
+        at,
+        ...(error ? { error } : {}),
+        ...(rollout ? { rollout } : {}),
+      };
+      if (error && request.status !== 'failed') {
+        await transitions.bySystem(request, 'fail', {
+          comment: error,
+          lastApply,
+        });
+      } else if (!error && running && request.status !== 'active') {
+        await transitions.bySystem(request, 'activate', { lastApply });
+      } else {
+        // Same state; a failed request keeps its error while it rolls out.
+        if (!error && request.status === 'failed') {
+          lastApply.error = request.lastApply?.error;
+        }
+        if (JSON.stringify(lastApply) !== JSON.stringify(request.lastApply)) {
+          await store.recordApply({
+            id: request.id,
+            status: request.status,
+            lastApply,
           });
         }
-      } else if (request.status !== 'active') {
-        await transitions.bySystem(request, 'activate', {
-          lastApply: { at },
-        });
-      } else if (
-        !request.lastApply ||
-        request.lastApply.error ||
-        result.applied.length > 0
-      ) {
-        await store.recordApply({
-          id: request.id,
-          status: 'active',
-          lastApply: { at },
-        });
       }
     }
   }
 
-  private scheduleRetry(clusterName: string, result: ReconcileResult) {
+  /**
+   * A failed pass is retried with backoff; a rollout in progress is looked
+   * at again soon, so that `active` follows its end within seconds.
+   */
+  private scheduleNextPass(clusterName: string, result: ReconcileResult) {
     const previous = this.retries.get(clusterName);
     if (previous) clearTimeout(previous.timer);
     const failed =
       Object.keys(result.errors).length > 0 || result.clusterErrors.length > 0;
-    if (!failed) {
+    const rollingOut = result.rollout && !result.rollout.complete;
+    if (!failed && !rollingOut) {
       this.retries.delete(clusterName);
       return;
     }
-    const attempt = (previous?.attempt ?? 0) + 1;
-    const delay = Math.min(
-      (this.options.retryBaseMs ?? 5_000) * 2 ** (attempt - 1),
-      300_000,
-    );
+    const attempt = failed ? (previous?.attempt ?? 0) + 1 : 0;
+    const delay = failed
+      ? Math.min(
+          (this.options.retryBaseMs ?? 5_000) * 2 ** (attempt - 1),
+          300_000,
+        )
+      : this.options.rolloutPollMs ?? 1_000;
     const timer = setTimeout(() => {
       this.reconcile(clusterName).catch(error =>
         this.options.logger.error(
@@ -301,4 +353,9 @@ function onlyHandEdits(conflictMessage: string, live: KubeObject): boolean {
       return ops.length > 0 && ops.every(op => op === 'Update');
     })
   );
+}
+
+/** 300000 → "5m", 90000 → "90s". */
+function formatDuration(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
 }

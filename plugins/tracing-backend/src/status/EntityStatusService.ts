@@ -1,9 +1,12 @@
 import {
+  describeRollout,
   EntityTracingStatus,
   LIVE_TRACING_REQUEST_STATUSES,
   LiveObjectState,
+  RolloutState,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
+import { formatBeylaVersion } from '../clusters/beylaVersion';
 import { parse } from 'yaml';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { ClusterSettings } from '../clusters/config';
@@ -14,11 +17,13 @@ import {
   containsSubset,
   PlanAction,
   planCluster,
+  readBeylaRollout,
   readLiveState,
   servedBy,
 } from '../plan';
 import {
   BEYLA_CONFIG_KEY,
+  KubeObject,
   BEYLA_CONFIG_MAP,
   BEYLA_NAME,
   beylaDiscoveryEntry,
@@ -54,8 +59,19 @@ export class EntityStatusService {
       const own = liveRequests.filter(r => r.cluster === name);
       try {
         const plan = await this.planFor(cluster, own);
+        const rollouts = new Map<string, RolloutState | undefined>();
+        if (own.some(r => r.method === 'ebpf')) {
+          rollouts.set(
+            name,
+            // Unreadable: the DaemonSet's row already says why (the plan).
+            await readBeylaRollout(
+              this.options.clusters.api(cluster),
+              cluster.beyla.namespace,
+            ).catch(() => undefined),
+          );
+        }
         for (const request of own) {
-          objects.push(...describeRequest(cluster, request, plan));
+          objects.push(...describeRequest(cluster, request, plan, rollouts));
         }
       } catch (error) {
         for (const request of own) {
@@ -120,6 +136,7 @@ function describeRequest(
   cluster: ClusterSettings,
   request: TracingRequest,
   plan: ClusterPlan,
+  rollouts: Map<string, RolloutState | undefined>,
 ): LiveObjectState[] {
   const find = (kind: string, name: string, namespace?: string) =>
     plan.actions.find(
@@ -158,7 +175,9 @@ function describeRequest(
     let detail = 'Prometheus not found';
     if (live) {
       detail = tracing
-        ? `tracingConfig → ${tracing.endpoint}, samplingFraction ${tracing.samplingFraction}`
+        ? `tracingConfig → ${tracing.endpoint}, samplingFraction ${
+            tracing.samplingFraction
+          }; checked: the CR holds it${operatorSays(live)}`
         : 'no tracingConfig';
     }
     return [row(action, Boolean(tracing), detail)];
@@ -176,29 +195,46 @@ function describeRequest(
     containsSubset(e, expected),
   );
   const daemonSet = find('DaemonSet', BEYLA_NAME, namespace);
-  const liveDaemonSet = liveOf(daemonSet);
-  const status = (liveDaemonSet?.status ?? {}) as {
-    desiredNumberScheduled?: number;
-    numberReady?: number;
-  };
+  const rollout = rollouts.get(cluster.name);
+  const shared = cluster.beyla.perEntrySampler
+    ? ''
+    : `; the sampler is shared: Beyla ${formatBeylaVersion(
+        cluster.beyla.version,
+      )} has one sampler for all workloads`;
   return [
     row(
       configMap,
       hasEntry,
-      hasEntry
-        ? 'discovery entry present'
-        : 'no discovery entry for this workload',
+      `${
+        hasEntry
+          ? 'discovery entry present'
+          : 'no discovery entry for this workload'
+      }${shared}`,
     ),
     row(
       daemonSet,
-      Boolean(liveDaemonSet),
-      liveDaemonSet
-        ? `${status.numberReady ?? 0}/${
-            status.desiredNumberScheduled ?? 0
-          } ready`
-        : 'missing',
+      Boolean(rollout?.complete),
+      rollout ? describeRollout(rollout) : 'missing',
     ),
   ];
+}
+
+/**
+ * What the prometheus-operator reports on the CR, if it runs: Tracegate
+ * cannot see Prometheus' own exporter, so it says what it could check.
+ */
+function operatorSays(prometheus: KubeObject): string {
+  const conditions =
+    (
+      prometheus.status as
+        | { conditions?: Array<{ type: string; status: string }> }
+        | undefined
+    )?.conditions ?? [];
+  const reconciled = conditions.find(c => c.type === 'Reconciled');
+  if (!reconciled) {
+    return '; no operator status reported, so whether Prometheus loaded it is not known';
+  }
+  return `; the operator reports Reconciled=${reconciled.status}`;
 }
 
 function liveOf(action?: PlanAction) {

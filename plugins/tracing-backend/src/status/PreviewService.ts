@@ -17,6 +17,9 @@ import {
   readLiveState,
 } from '../plan';
 import { KubeObject, renderCluster } from '../render';
+import { sharedSampler } from '../render/beyla';
+import { formatBeylaVersion } from '../clusters/beylaVersion';
+import { ClusterSettings } from '../clusters/config';
 
 /**
  * What approving a request would apply: the objects its approval changes,
@@ -55,6 +58,7 @@ export class PreviewService {
       renderCluster(cluster, requests),
     );
     const preview: TracingPreview = {
+      notes: notesFor(cluster, requests, candidate),
       objects: changed.map(o => ({
         apiVersion: o.apiVersion,
         kind: o.kind,
@@ -97,6 +101,25 @@ export class PreviewService {
     }
     return preview;
   }
+}
+
+/** What the rendered objects alone do not make plain. */
+function notesFor(
+  cluster: ClusterSettings,
+  requests: TracingRequest[],
+  candidate: TracingRequest,
+): string[] {
+  if (candidate.method !== 'ebpf' || cluster.beyla.perEntrySampler) return [];
+  const shared = sharedSampler(requests.filter(r => r.method === 'ebpf'));
+  return [
+    `Beyla ${formatBeylaVersion(cluster.beyla.version)} on cluster ${
+      cluster.name
+    } has one sampler for all workloads: after approval it is ${
+      shared.sampling.sampler
+    } ${
+      shared.sampling.ratio
+    } (the most demanding request's), not per workload.`,
+  ];
 }
 
 /**

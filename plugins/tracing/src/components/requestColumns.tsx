@@ -29,7 +29,9 @@ export const requestColumns = {
   status: {
     title: 'Status',
     field: 'status',
-    render: r => <StatusBadge status={r.status} />,
+    render: r => (
+      <StatusBadge status={r.status} rollout={r.lastApply?.rollout} />
+    ),
   },
   cluster: { title: 'Cluster', field: 'cluster' },
   workload: {

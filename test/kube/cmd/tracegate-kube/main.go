@@ -1,8 +1,10 @@
 // Command tracegate-kube runs a real, single-process Kubernetes control plane
 // for Tracegate's tests and local demo: embedded etcd, kube-apiserver with RBAC,
-// and a kube-controller-manager limited to the namespace, garbage-collector and
-// service-account controllers (re-executed as a child process so its flags and
-// signal handling stay separate from the API server's).
+// a kube-controller-manager with the namespace, garbage-collector,
+// service-account, DaemonSet, Deployment and ReplicaSet controllers, and
+// kube-scheduler (each re-executed as a child process so its flags and signal
+// handling stay separate from the API server's). Nodes come from KWOK, which
+// the TypeScript helper starts beside it.
 //
 // Usage:
 //
@@ -32,9 +34,10 @@ import (
 
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap/zapcore"
-	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	"k8s.io/component-base/version"
+	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
 )
 
 // stateFile is what the TypeScript helper reads to reach the cluster.
@@ -60,6 +63,12 @@ func main() {
 		}
 	case "controller-manager":
 		cmd := controllermanager.NewControllerManagerCommand()
+		cmd.SetArgs(os.Args[2:])
+		if err := cmd.Execute(); err != nil {
+			os.Exit(1)
+		}
+	case "scheduler":
+		cmd := scheduler.NewSchedulerCommand()
 		cmd.SetArgs(os.Args[2:])
 		if err := cmd.Execute(); err != nil {
 			os.Exit(1)
@@ -117,9 +126,29 @@ func serve(args []string) error {
 	if err := writeKubeconfig(kubeconfig, url, pki.caFile, pki.adminToken); err != nil {
 		return err
 	}
-	controllers, err := startControllerManager(kubeconfig, *verbose)
+	controllers, err := startChild(*verbose, "controller-manager",
+		"--kubeconfig="+kubeconfig,
+		"--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller,daemonset-controller,deployment-controller,replicaset-controller",
+		"--leader-elect=false",
+		"--use-service-account-credentials=false",
+		"--secure-port=0",
+		"--v=0",
+	)
 	if err != nil {
 		return fmt.Errorf("starting controller manager: %w", err)
+	}
+	// DaemonSet pods are bound to their nodes by the scheduler (node affinity).
+	sched, err := startChild(*verbose, "scheduler",
+		"--kubeconfig="+kubeconfig,
+		"--authentication-kubeconfig="+kubeconfig,
+		"--authorization-kubeconfig="+kubeconfig,
+		"--leader-elect=false",
+		"--secure-port=0",
+		"--v=0",
+	)
+	if err != nil {
+		_ = controllers.Process.Kill()
+		return fmt.Errorf("starting scheduler: %w", err)
 	}
 
 	state := stateFile{
@@ -143,10 +172,15 @@ func serve(args []string) error {
 	case <-signals:
 	case err := <-apiDone:
 		_ = controllers.Process.Kill()
+		_ = sched.Process.Kill()
 		return fmt.Errorf("kube-apiserver stopped: %v", err)
 	}
-	_ = controllers.Process.Signal(syscall.SIGTERM)
-	_, _ = controllers.Process.Wait()
+	for _, child := range []*exec.Cmd{controllers, sched} {
+		_ = child.Process.Signal(syscall.SIGTERM)
+	}
+	for _, child := range []*exec.Cmd{controllers, sched} {
+		_, _ = child.Process.Wait()
+	}
 	// The API server shares the signal and drains on its own; give it a bound.
 	select {
 	case <-apiDone:
@@ -228,23 +262,17 @@ func apiServerArgs(port int, etcdURL string, pki *pki, verbose bool) []string {
 	}
 }
 
-func startControllerManager(kubeconfig string, verbose bool) (*exec.Cmd, error) {
+// startChild re-executes this binary as one more control-plane component.
+func startChild(verbose bool, component string, args ...string) (*exec.Cmd, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "controller-manager",
-		"--kubeconfig="+kubeconfig,
-		"--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller",
-		"--leader-elect=false",
-		"--use-service-account-credentials=false",
-		"--secure-port=0",
-		"--v=0",
-	)
+	cmd := exec.Command(self, append([]string{component}, args...)...)
 	if verbose {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	}
-	// The controller manager must not outlive the control plane it serves.
+	// A component must not outlive the control plane it serves.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	return cmd, cmd.Start()
 }

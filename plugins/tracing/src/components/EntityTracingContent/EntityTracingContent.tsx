@@ -16,6 +16,7 @@ import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import {
+  describeRollout,
   canTransition,
   DAY_MS,
   LiveObjectState,
@@ -84,7 +85,10 @@ const RequestCard = (props: {
           <span>
             {request.workload.kind} {request.namespace}/{request.workload.name}
           </span>
-          <StatusBadge status={request.status} />
+          <StatusBadge
+            status={request.status}
+            rollout={request.lastApply?.rollout}
+          />
         </Box>
       }
       subheader={`${
@@ -97,6 +101,11 @@ const RequestCard = (props: {
         {request.lastApply &&
           ` · last applied ${relative(request.lastApply.at)}`}
       </Typography>
+      {request.lastApply?.rollout && (
+        <Typography variant="body2">
+          Beyla: {describeRollout(request.lastApply.rollout)}
+        </Typography>
+      )}
       {request.lastApply?.error && (
         <Typography color="error" variant="body2">
           Apply failed: {request.lastApply.error}

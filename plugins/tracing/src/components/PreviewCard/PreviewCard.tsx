@@ -11,6 +11,11 @@ import { TracingPreview } from '@tracegate/plugin-tracing-common';
 export const PreviewCard = ({ preview }: { preview: TracingPreview }) => (
   <Box mt={2}>
     <InfoCard title="Preview: what approval applies">
+      {preview.notes?.map(note => (
+        <Typography key={note} paragraph role="note">
+          {note}
+        </Typography>
+      ))}
       {preview.diff !== undefined && (
         <>
           <Typography variant="h6">Changes to the live cluster</Typography>

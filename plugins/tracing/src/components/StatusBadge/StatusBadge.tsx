@@ -6,7 +6,11 @@ import {
   StatusRunning,
   StatusWarning,
 } from '@backstage/core-components';
-import { TracingRequestStatus } from '@tracegate/plugin-tracing-common';
+import {
+  describeRollout,
+  RolloutState,
+  TracingRequestStatus,
+} from '@tracegate/plugin-tracing-common';
 
 const STATUS_ICONS: Record<TracingRequestStatus, typeof StatusOK> = {
   pending: StatusPending,
@@ -20,11 +24,25 @@ const STATUS_ICONS: Record<TracingRequestStatus, typeof StatusOK> = {
 };
 
 /**
- * A request's state as a coloured status with its name.
+ * A request's state as a coloured status with its name, and the rollout's
+ * progress while the config that carries it is not yet running everywhere.
  *
  * @public
  */
-export const StatusBadge = ({ status }: { status: TracingRequestStatus }) => {
+export const StatusBadge = (props: {
+  status: TracingRequestStatus;
+  rollout?: RolloutState;
+}) => {
+  const { status, rollout } = props;
   const Icon = STATUS_ICONS[status];
-  return <Icon>{status}</Icon>;
+  const rolling =
+    rollout && !rollout.complete && status !== 'failed'
+      ? ` · ${describeRollout({ ...rollout, message: undefined })}`
+      : '';
+  return (
+    <Icon>
+      {status}
+      {rolling}
+    </Icon>
+  );
 };
