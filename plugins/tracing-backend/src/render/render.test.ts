@@ -140,6 +140,68 @@ describe('renderCluster', () => {
   });
 });
 
+describe('a multi-tenant TLS Tempo', () => {
+  const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const settings = cluster('3.33.0', {
+    tempo: {
+      otlpEndpoint: 'tempo.example.com:443',
+      insecure: false,
+      headers: { 'X-Scope-OrgID': 'team a' },
+      caData: Buffer.from(pem).toString('base64'),
+    },
+  });
+
+  it('gives Beyla the headers and the CA through the OTLP exporter environment', () => {
+    const objects = renderCluster(settings, requests);
+    const ds = objects.find(o => o.kind === 'DaemonSet') as any;
+    const container = ds.spec.template.spec.containers[0];
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+          value: 'X-Scope-OrgID=team%20a',
+        },
+        {
+          name: 'OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE',
+          value: '/etc/beyla/otlp-ca/ca.crt',
+        },
+      ]),
+    );
+    expect(
+      objects.find(
+        o =>
+          o.metadata.name === 'tracegate-otlp-ca' &&
+          o.metadata.namespace === 'beyla',
+      )?.data,
+    ).toEqual({ 'ca.crt': pem });
+    expect(
+      renderBeylaConfig(requests.slice(0, 2), settings.beyla, settings.tempo),
+    ).toContain('endpoint: https://tempo.example.com:443');
+  });
+
+  it('gives Prometheus the headers and the CA as tracingConfig fields', () => {
+    const objects = renderCluster(settings, requests);
+    const prometheus = objects.find(o => o.kind === 'Prometheus') as any;
+    expect(prometheus.spec.tracingConfig).toEqual({
+      clientType: 'grpc',
+      endpoint: 'tempo.example.com:443',
+      insecure: false,
+      samplingFraction: '0.5',
+      headers: { 'X-Scope-OrgID': 'team a' },
+      tlsConfig: {
+        ca: { configMap: { name: 'tracegate-otlp-ca', key: 'ca.crt' } },
+      },
+    });
+    expect(
+      objects.some(
+        o =>
+          o.metadata.name === 'tracegate-otlp-ca' &&
+          o.metadata.namespace === 'monitoring',
+      ),
+    ).toBe(true);
+  });
+});
+
 describe('renderBeylaConfig', () => {
   it('escapes names for the regex-matching legacy dialect', () => {
     const text = renderBeylaConfig(

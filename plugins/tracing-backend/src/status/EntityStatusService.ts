@@ -213,7 +213,7 @@ function describeRequest(
     ),
     row(
       daemonSet,
-      Boolean(rollout?.complete),
+      Boolean(liveOf(daemonSet)),
       rollout ? describeRollout(rollout) : 'missing',
     ),
   ];

@@ -36,7 +36,8 @@ const POLL_MS = { approved: 2_000, pending: 10_000 } as const;
 function relative(iso: string): string {
   const ms = Date.parse(iso) - Date.now();
   const abs = Math.abs(ms);
-  let value = Math.max(1, Math.round(abs / 60_000));
+  if (abs < 60_000) return ms >= 0 ? 'in less than a minute' : 'just now';
+  let value = Math.round(abs / 60_000);
   let unit = 'minute';
   if (abs >= DAY_MS) {
     value = Math.round(abs / DAY_MS);
