@@ -154,3 +154,18 @@ export async function reconcileUntil(
     await new Promise(r => setTimeout(r, 200));
   }
 }
+
+/**
+ * Empties Beyla's config the way `kubectl edit` would (an update by another
+ * field manager, not an apply).
+ */
+export async function handEditBeylaConfig(api: KubeApi) {
+  await (api as any).request(
+    'PATCH',
+    '/api/v1/namespaces/beyla/configmaps/beyla-config',
+    {
+      body: JSON.stringify({ data: { 'beyla-config.yml': 'discovery: {}\n' } }),
+      contentType: 'application/merge-patch+json',
+    },
+  );
+}

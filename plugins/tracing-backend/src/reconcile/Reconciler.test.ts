@@ -22,6 +22,7 @@ import {
   startSeededCluster,
   storeWithRequests,
   expectBeylaRemoved,
+  handEditBeylaConfig,
   waitForNamespaceGone,
 } from '../__testUtils__/kube';
 import { Reconciler } from './Reconciler';
@@ -395,19 +396,7 @@ describe('Reconciler against a real API server', () => {
 
     // Someone edits the config by hand (kubectl edit is an update, not an apply).
     const cm = (await admin.get(beylaConfigMap))!;
-    const edited = KubeApi.fromSettings(
-      settings(cluster.url, cluster.adminToken),
-    );
-    await (edited as any).request(
-      'PATCH',
-      '/api/v1/namespaces/beyla/configmaps/beyla-config',
-      {
-        body: JSON.stringify({
-          data: { 'beyla-config.yml': 'discovery: {}\n' },
-        }),
-        contentType: 'application/merge-patch+json',
-      },
-    );
+    await handEditBeylaConfig(admin);
     const repaired = await reconciler.reconcile('local');
     expect(repaired.applied).toEqual(['v1/ConfigMap/beyla/beyla-config']);
     expect((await admin.get(beylaConfigMap))!.data).toEqual(cm.data);

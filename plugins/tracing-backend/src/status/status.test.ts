@@ -13,6 +13,7 @@ import {
   startSeededCluster,
   storeWithRequests,
   expectBeylaRemoved,
+  handEditBeylaConfig,
 } from '../__testUtils__/kube';
 import { ClusterListService } from './ClusterListService';
 import { EntityStatusService } from './EntityStatusService';
@@ -137,16 +138,7 @@ describe('the entity status', () => {
     ]);
 
     // A hand edit that drops the entry shows as missing, with the pending change.
-    await (admin as any).request(
-      'PATCH',
-      '/api/v1/namespaces/beyla/configmaps/beyla-config',
-      {
-        body: JSON.stringify({
-          data: { 'beyla-config.yml': 'discovery: {}\n' },
-        }),
-        contentType: 'application/merge-patch+json',
-      },
-    );
+    await handEditBeylaConfig(admin);
     const edited = await entityStatus.entityStatus([
       (await store.get(ebpf.id))!,
     ]);
