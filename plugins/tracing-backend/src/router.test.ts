@@ -184,6 +184,24 @@ describe.each(databases.eachSupportedId())(
         expect(res.body.sampling.ratio).toBe(0.3);
       });
 
+      it('stores expiresAt as the same instant in UTC, whatever the offset', async () => {
+        const at = Date.now() + 2 * 86_400_000;
+        const local = (offsetHours: number) => {
+          const shifted = new Date(at + offsetHours * 3_600_000)
+            .toISOString()
+            .replace(/\.\d{3}Z$/, '');
+          const sign = offsetHours < 0 ? '-' : '+';
+          const hh = String(Math.abs(offsetHours)).padStart(2, '0');
+          return `${shifted}${sign}${hh}:00`;
+        };
+        const utc = new Date(Math.floor(at / 1000) * 1000).toISOString();
+        for (const expiresAt of [local(5), local(-5), utc]) {
+          const res = await post('/requests', requestInput({ expiresAt }));
+          expect(res.status).toBe(201);
+          expect(res.body.expiresAt).toBe(utc);
+        }
+      });
+
       it('refuses unknown fields', async () => {
         const res = await post('/requests', { ...requestInput(), image: 'x' });
         expect(res.status).toBe(400);

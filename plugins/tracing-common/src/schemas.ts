@@ -156,10 +156,15 @@ export function createTracingRequestInputSchema(
             .transform(ratio => Math.round(ratio * 1e6) / 1e6),
         })
         .strict(),
-      expiresAt: z.string().superRefine((value, ctx) => {
-        const issue = checkExpiry(value, now(), options.maxDurationMs);
-        if (issue) ctx.addIssue({ code: 'custom', message: issue });
-      }),
+      expiresAt: z
+        .string()
+        .superRefine((value, ctx) => {
+          const issue = checkExpiry(value, now(), options.maxDurationMs);
+          if (issue) ctx.addIssue({ code: 'custom', message: issue });
+        })
+        // An instant, in UTC: stored values then compare as instants on every
+        // database (an offset kept as typed compares as text).
+        .transform(value => new Date(value).toISOString()),
       reason: reasonSchema,
     })
     .strict();

@@ -44,5 +44,32 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
     expect(await knex('tracing_requests').count({ n: '*' })).toEqual([
       { n: expect.anything() },
     ]);
+
+    // A row filed with an offset before expires_at was normalised.
+    await knex.migrate.down({ directory });
+    await knex('tracing_requests').insert({
+      id: '22222222-2222-2222-2222-222222222222',
+      entity_ref: 'component:default/checkout',
+      entity_owner: 'group:default/team-shop',
+      cluster: 'local',
+      namespace: 'shop',
+      workload_kind: 'Deployment',
+      workload_name: 'checkout',
+      method: 'ebpf',
+      sampler: 'always_on',
+      ratio: 1,
+      expires_at: '2026-11-27T13:10:25+05:00',
+      reason: 'r',
+      status: 'active',
+      requested_by: 'user:default/guest',
+      created_at: '2026-11-25T00:00:00.000Z',
+      updated_at: '2026-11-25T00:00:00.000Z',
+    });
+    await knex.migrate.latest({ directory });
+    expect(
+      await knex('tracing_requests')
+        .where({ id: '22222222-2222-2222-2222-222222222222' })
+        .first('expires_at'),
+    ).toEqual({ expires_at: '2026-11-27T08:10:25.000Z' });
   });
 });

@@ -1,7 +1,10 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { PermissionRuleset } from '@backstage/plugin-permission-node';
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import {
+  createTracingRequestInputSchema,
+  TracingRequest,
+} from '@tracegate/plugin-tracing-common';
 import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
 import { TracingRequestFilter } from '../database/TracingRequestStore';
 import {
@@ -9,7 +12,7 @@ import {
   tracingRequestRules,
 } from '../permissions/rules';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { CATALOG } from '../__testUtils__/fixtures';
+import { CATALOG, requestInput } from '../__testUtils__/fixtures';
 import {
   RequestTransitions,
   SYSTEM_ACTOR,
@@ -115,6 +118,87 @@ describe.each(databases.eachSupportedId())(
           meta: { requestId: live.id },
         }),
       );
+    });
+  },
+);
+
+describe.each(databases.eachSupportedId())(
+  'expiry at the right instant on %p',
+  databaseId => {
+    it('expires requests filed with +05:00, -05:00 and Z at their instant', async () => {
+      const knex = await databases.init(databaseId);
+      const store = await DatabaseTracingRequestStore.create({
+        database: mockServices.database({ knex }),
+      });
+      let now = new Date('2026-11-27T00:00:00.000Z');
+      const logger = mockServices.logger.mock();
+      const transitions = new RequestTransitions({
+        store,
+        auditor: mockServices.auditor.mock(),
+        logger,
+        now: () => now,
+      });
+      const service = new TracingRequestService({
+        store,
+        catalog: catalogServiceMock({ entities: CATALOG }),
+        permissions: mockServices.permissions(),
+        auditor: mockServices.auditor.mock(),
+        logger,
+        config: {
+          maxDurationMs: 30 * 86_400_000,
+          allowSelfApproval: false,
+          expiryFrequency: { minutes: 1 },
+          reconcileFrequency: { seconds: 30 },
+          clusterNames: ['local'],
+          beylaExcludedNamespaces: { local: [] },
+        },
+        ruleset,
+        transitions,
+        now: () => now,
+      });
+      const schema = createTracingRequestInputSchema({
+        maxDurationMs: 30 * 86_400_000,
+        now: () => now.getTime(),
+      });
+      // The same wall-clock time, 13:00, in three zones: 08:00Z, 13:00Z, 18:00Z.
+      const ids: Record<string, string> = {};
+      for (const expiresAt of [
+        '2026-11-27T13:00:00+05:00',
+        '2026-11-27T13:00:00Z',
+        '2026-11-27T13:00:00-05:00',
+      ]) {
+        const input = schema.parse({ ...requestInput(), expiresAt });
+        const filed = await store.create(
+          {
+            ...input,
+            entityOwner: 'group:default/team-shop',
+            requestedBy: 'user:default/guest',
+          },
+          { actor: 'u', at: now.toISOString() },
+        );
+        await store.transition({
+          id: filed.id,
+          from: 'pending',
+          to: 'approved',
+          actor: 'a',
+          at: now.toISOString(),
+        });
+        ids[expiresAt.slice(19)] = filed.id;
+      }
+      const expiredAt = async (iso: string) => {
+        now = new Date(iso);
+        return (await service.expireDue()).map(r => r.id);
+      };
+      expect(await expiredAt('2026-11-27T07:59:59.000Z')).toEqual([]);
+      expect(await expiredAt('2026-11-27T08:00:00.000Z')).toEqual([
+        ids['+05:00'],
+      ]);
+      expect(await expiredAt('2026-11-27T12:59:59.000Z')).toEqual([]);
+      expect(await expiredAt('2026-11-27T13:00:00.000Z')).toEqual([ids.Z]);
+      expect(await expiredAt('2026-11-27T17:59:59.000Z')).toEqual([]);
+      expect(await expiredAt('2026-11-27T18:00:00.000Z')).toEqual([
+        ids['-05:00'],
+      ]);
     });
   },
 );
