@@ -57,17 +57,21 @@ export function daemonSetRollout(daemonSet: KubeObject): RolloutState {
 
 /**
  * The rollout of Beyla's DaemonSet in `namespace`, with the pods' own reasons
- * when it is not complete; undefined when there is no DaemonSet.
+ * when it is not complete; undefined when there is no DaemonSet. Pass the
+ * live DaemonSet when it was just read, to save reading it again.
  */
 export async function readBeylaRollout(
   api: KubeApi,
   namespace: string,
+  liveDaemonSet?: KubeObject,
 ): Promise<RolloutState | undefined> {
-  const daemonSet = await api.get({
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: BEYLA_NAME, namespace },
-  });
+  const daemonSet =
+    liveDaemonSet ??
+    (await api.get({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: BEYLA_NAME, namespace },
+    }));
   if (!daemonSet) return undefined;
   const rollout = daemonSetRollout(daemonSet);
   if (!rollout.complete && !rollout.message) {

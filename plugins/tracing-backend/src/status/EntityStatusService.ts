@@ -59,19 +59,20 @@ export class EntityStatusService {
       const own = liveRequests.filter(r => r.cluster === name);
       try {
         const plan = await this.planFor(cluster, own);
-        const rollouts = new Map<string, RolloutState | undefined>();
-        if (own.some(r => r.method === 'ebpf')) {
-          rollouts.set(
-            name,
-            // Unreadable: the DaemonSet's row already says why (the plan).
-            await readBeylaRollout(
+        const daemonSet = liveOf(
+          findAction(plan, 'DaemonSet', BEYLA_NAME, cluster.beyla.namespace),
+        );
+        // The DaemonSet as the plan read it; pods are read only when it is
+        // not rolled out. Unreadable: its row already says why (the plan).
+        const rollout = daemonSet
+          ? await readBeylaRollout(
               this.options.clusters.api(cluster),
               cluster.beyla.namespace,
-            ).catch(() => undefined),
-          );
-        }
+              daemonSet,
+            ).catch(() => undefined)
+          : undefined;
         for (const request of own) {
-          objects.push(...describeRequest(cluster, request, plan, rollouts));
+          objects.push(...describeRequest(cluster, request, plan, rollout));
         }
       } catch (error) {
         for (const request of own) {
@@ -87,7 +88,10 @@ export class EntityStatusService {
       }
     }
     const withGrafana = liveRequests
-      .map(r => ({ r, cluster: this.options.clusters.find(r.cluster) }))
+      .map(r => ({
+        r,
+        cluster: this.options.clusters.find(r.cluster),
+      }))
       .find(({ cluster }) => cluster?.tempo.grafanaUrl);
     return {
       requests,
@@ -136,18 +140,10 @@ function describeRequest(
   cluster: ClusterSettings,
   request: TracingRequest,
   plan: ClusterPlan,
-  rollouts: Map<string, RolloutState | undefined>,
+  rollout: RolloutState | undefined,
 ): LiveObjectState[] {
-  const find = (kind: string, name: string, namespace?: string) =>
-    plan.actions.find(
-      (a): a is Extract<PlanAction, { object: unknown }> =>
-        'object' in a &&
-        a.object.kind === kind &&
-        a.object.metadata.name === name &&
-        a.object.metadata.namespace === namespace,
-    );
   const row = (
-    action: ReturnType<typeof find>,
+    action: ReturnType<typeof findAction>,
     present: boolean,
     detail: string,
   ): LiveObjectState => ({
@@ -161,7 +157,8 @@ function describeRequest(
   });
 
   if (request.method === 'prometheus') {
-    const action = find(
+    const action = findAction(
+      plan,
       PROMETHEUS_KIND.kind,
       request.workload.name,
       request.namespace,
@@ -184,7 +181,7 @@ function describeRequest(
   }
 
   const namespace = cluster.beyla.namespace;
-  const configMap = find('ConfigMap', BEYLA_CONFIG_MAP, namespace);
+  const configMap = findAction(plan, 'ConfigMap', BEYLA_CONFIG_MAP, namespace);
   const liveConfig = parse(
     ((liveOf(configMap)?.data as Record<string, string>) ?? {})[
       BEYLA_CONFIG_KEY
@@ -194,8 +191,7 @@ function describeRequest(
   const hasEntry = discoveryEntriesOf(liveConfig).some(e =>
     containsSubset(e, expected),
   );
-  const daemonSet = find('DaemonSet', BEYLA_NAME, namespace);
-  const rollout = rollouts.get(cluster.name);
+  const daemonSet = findAction(plan, 'DaemonSet', BEYLA_NAME, namespace);
   const shared = cluster.beyla.perEntrySampler
     ? ''
     : `; the sampler is shared: Beyla ${formatBeylaVersion(
@@ -235,6 +231,22 @@ function operatorSays(prometheus: KubeObject): string {
     return '; no operator status reported, so whether Prometheus loaded it is not known';
   }
   return `; the operator reports Reconciled=${reconciled.status}`;
+}
+
+/** The plan's action for one desired object. */
+function findAction(
+  plan: ClusterPlan,
+  kind: string,
+  name: string,
+  namespace?: string,
+) {
+  return plan.actions.find(
+    (a): a is Extract<PlanAction, { object: unknown }> =>
+      'object' in a &&
+      a.object.kind === kind &&
+      a.object.metadata.name === name &&
+      a.object.metadata.namespace === namespace,
+  );
 }
 
 function liveOf(action?: PlanAction) {
