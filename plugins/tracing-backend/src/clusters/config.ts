@@ -2,6 +2,7 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import fs from 'node:fs';
 import {
+  BEYLA_DEFAULT_EXCLUDED_NAMESPACES,
   beylaFeatures,
   BeylaVersion,
   DEFAULT_BEYLA_IMAGE,
@@ -40,6 +41,8 @@ export type BeylaSettings = {
   privileged: boolean;
   /** Namespaces of Beyla's default exclusion that may be instrumented here. */
   allowExcludedNamespaces: string[];
+  /** Namespaces Beyla will not instrument here: its defaults less those. */
+  excludedNamespaces: string[];
   /** How long a DaemonSet rollout may take before its requests fail. */
   rolloutDeadlineMs: number;
 };
@@ -222,6 +225,8 @@ function readBeylaSettings(c: Config, key: string): BeylaSettings {
       )} has no discovery.instrument (from 2.5.0); leave dialect out to follow the version`,
     );
   }
+  const allowExcludedNamespaces =
+    c.getOptionalStringArray('beyla.allowExcludedNamespaces') ?? [];
   return {
     namespace: c.getOptionalString('beyla.namespace') ?? 'beyla',
     image,
@@ -229,8 +234,10 @@ function readBeylaSettings(c: Config, key: string): BeylaSettings {
     dialect,
     perEntrySampler: dialect === 'instrument' && features.perEntrySampler,
     privileged: c.getOptionalBoolean('beyla.privileged') ?? true,
-    allowExcludedNamespaces:
-      c.getOptionalStringArray('beyla.allowExcludedNamespaces') ?? [],
+    allowExcludedNamespaces,
+    excludedNamespaces: BEYLA_DEFAULT_EXCLUDED_NAMESPACES.filter(
+      ns => !allowExcludedNamespaces.includes(ns),
+    ),
     rolloutDeadlineMs: durationToMilliseconds(
       c.has('beyla.rolloutDeadline')
         ? readDurationFromConfig(c, { key: 'beyla.rolloutDeadline' })

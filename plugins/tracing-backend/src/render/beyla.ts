@@ -4,7 +4,6 @@ import { stringify } from 'yaml';
 import {
   BEYLA_DEFAULT_EXCLUDED_CONTAINERS,
   BEYLA_DEFAULT_EXCLUDED_EXE_PATHS,
-  BEYLA_DEFAULT_EXCLUDED_NAMESPACES,
 } from '../clusters/beylaVersion';
 import { BeylaSettings, TempoSettings } from '../clusters/config';
 import { otlpCaConfigMap, OTLP_CA_CONFIG_MAP, OTLP_CA_KEY } from './tempo';
@@ -182,9 +181,7 @@ export function beylaConfig(
  */
 function defaultExclusionOverride(beyla: BeylaSettings) {
   if (!beyla.allowExcludedNamespaces.length) return {};
-  const namespaces = BEYLA_DEFAULT_EXCLUDED_NAMESPACES.filter(
-    ns => !beyla.allowExcludedNamespaces.includes(ns),
-  );
+  const namespaces = beyla.excludedNamespaces;
   if (beyla.dialect === 'services') {
     return {
       default_exclude_services: [

@@ -1,6 +1,5 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
-import { BEYLA_DEFAULT_EXCLUDED_NAMESPACES } from '../clusters/beylaVersion';
 import { ClusterSettings } from '../clusters/config';
 
 /** @internal */
@@ -46,12 +45,7 @@ export function readTracingConfig(
     expiryFrequency,
     clusterNames: clusters.map(c => c.name),
     beylaExcludedNamespaces: Object.fromEntries(
-      clusters.map(c => [
-        c.name,
-        BEYLA_DEFAULT_EXCLUDED_NAMESPACES.filter(
-          ns => !c.beyla.allowExcludedNamespaces.includes(ns),
-        ),
-      ]),
+      clusters.map(c => [c.name, c.beyla.excludedNamespaces]),
     ),
   };
 }
