@@ -26,44 +26,54 @@ const ruleset = {
     Object.values(tracingRequestRules).find(rule => rule.name === name)!,
 } as unknown as PermissionRuleset<TracingRequest, TracingRequestFilter>;
 
+/**
+ * The service on a fresh database with its own clock (`clock.now`), the
+ * auditor mock, and the requests whose liveness changed (`changed`).
+ */
+async function setup(databaseId: Parameters<typeof databases.init>[0]) {
+  const knex = await databases.init(databaseId);
+  const store = await DatabaseTracingRequestStore.create({
+    database: mockServices.database({ knex }),
+  });
+  const auditor = mockServices.auditor.mock();
+  const logger = mockServices.logger.mock();
+  const changed: string[] = [];
+  const clock = { now: new Date('2026-11-25T12:00:00.000Z') };
+  const transitions = new RequestTransitions({
+    store,
+    auditor,
+    logger,
+    onLiveSetChange: request => changed.push(`${request.id}:${request.status}`),
+    now: () => clock.now,
+  });
+  const service = new TracingRequestService({
+    store,
+    catalog: catalogServiceMock({ entities: CATALOG }),
+    permissions: mockServices.permissions(),
+    auditor,
+    logger,
+    config: {
+      maxDurationMs: 30 * 86_400_000,
+      allowSelfApproval: false,
+      expiryFrequency: { minutes: 1 },
+      reconcileFrequency: { seconds: 30 },
+      clusterNames: ['local'],
+      beylaExcludedNamespaces: { local: [] },
+    },
+    ruleset,
+    transitions,
+    now: () => clock.now,
+  });
+  return { store, service, auditor, changed, clock };
+}
+
 describe.each(databases.eachSupportedId())(
   'request expiry on %p',
   databaseId => {
     it('expires live requests past expiresAt, with history and audit', async () => {
-      const knex = await databases.init(databaseId);
-      const store = await DatabaseTracingRequestStore.create({
-        database: mockServices.database({ knex }),
-      });
-      const auditor = mockServices.auditor.mock();
-      const changed: string[] = [];
-      let now = new Date('2026-11-25T12:00:00.000Z');
-      const logger = mockServices.logger.mock();
-      const transitions = new RequestTransitions({
-        store,
-        auditor,
-        logger,
-        onLiveSetChange: request =>
-          changed.push(`${request.id}:${request.status}`),
-        now: () => now,
-      });
-      const service = new TracingRequestService({
-        store,
-        catalog: catalogServiceMock({ entities: CATALOG }),
-        permissions: mockServices.permissions(),
-        auditor,
-        logger,
-        config: {
-          maxDurationMs: 30 * 86_400_000,
-          allowSelfApproval: false,
-          expiryFrequency: { minutes: 1 },
-          reconcileFrequency: { seconds: 30 },
-          clusterNames: ['local'],
-          beylaExcludedNamespaces: { local: [] },
-        },
-        ruleset,
-        transitions,
-        now: () => now,
-      });
+      const { store, service, auditor, changed, clock } = await setup(
+        databaseId,
+      );
       const base = {
         entityRef: 'component:default/checkout',
         entityOwner: 'group:default/team-shop',
@@ -75,7 +85,7 @@ describe.each(databases.eachSupportedId())(
         reason: 'r',
         requestedBy: 'user:default/guest',
       };
-      const at = now.toISOString();
+      const at = clock.now.toISOString();
       const live = await store.create(
         { ...base, expiresAt: '2026-11-25T13:00:00.000Z' },
         { actor: 'u', at },
@@ -100,7 +110,7 @@ describe.each(databases.eachSupportedId())(
 
       expect(await service.expireDue()).toEqual([]);
 
-      now = new Date('2026-11-25T14:00:00.000Z');
+      clock.now = new Date('2026-11-25T14:00:00.000Z');
       const expired = await service.expireDue();
       expect(expired.map(r => r.id)).toEqual([live.id]);
       expect((await store.get(live.id))?.status).toBe('expired');
@@ -126,39 +136,11 @@ describe.each(databases.eachSupportedId())(
   'expiry at the right instant on %p',
   databaseId => {
     it('expires requests filed with +05:00, -05:00 and Z at their instant', async () => {
-      const knex = await databases.init(databaseId);
-      const store = await DatabaseTracingRequestStore.create({
-        database: mockServices.database({ knex }),
-      });
-      let now = new Date('2026-11-27T00:00:00.000Z');
-      const logger = mockServices.logger.mock();
-      const transitions = new RequestTransitions({
-        store,
-        auditor: mockServices.auditor.mock(),
-        logger,
-        now: () => now,
-      });
-      const service = new TracingRequestService({
-        store,
-        catalog: catalogServiceMock({ entities: CATALOG }),
-        permissions: mockServices.permissions(),
-        auditor: mockServices.auditor.mock(),
-        logger,
-        config: {
-          maxDurationMs: 30 * 86_400_000,
-          allowSelfApproval: false,
-          expiryFrequency: { minutes: 1 },
-          reconcileFrequency: { seconds: 30 },
-          clusterNames: ['local'],
-          beylaExcludedNamespaces: { local: [] },
-        },
-        ruleset,
-        transitions,
-        now: () => now,
-      });
+      const { store, service, clock } = await setup(databaseId);
+      clock.now = new Date('2026-11-27T00:00:00.000Z');
       const schema = createTracingRequestInputSchema({
         maxDurationMs: 30 * 86_400_000,
-        now: () => now.getTime(),
+        now: () => clock.now.getTime(),
       });
       // The same wall-clock time, 13:00, in three zones: 08:00Z, 13:00Z, 18:00Z.
       const ids: Record<string, string> = {};
@@ -174,19 +156,19 @@ describe.each(databases.eachSupportedId())(
             entityOwner: 'group:default/team-shop',
             requestedBy: 'user:default/guest',
           },
-          { actor: 'u', at: now.toISOString() },
+          { actor: 'u', at: clock.now.toISOString() },
         );
         await store.transition({
           id: filed.id,
           from: 'pending',
           to: 'approved',
           actor: 'a',
-          at: now.toISOString(),
+          at: clock.now.toISOString(),
         });
         ids[expiresAt.slice(19)] = filed.id;
       }
       const expiredAt = async (iso: string) => {
-        now = new Date(iso);
+        clock.now = new Date(iso);
         return (await service.expireDue()).map(r => r.id);
       };
       expect(await expiredAt('2026-11-27T07:59:59.000Z')).toEqual([]);
