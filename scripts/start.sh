@@ -25,6 +25,7 @@ trap 'exit 130' INT TERM
 
 if ensure_go; then
   bash test/kube/build.sh >/dev/null
+  bash test/kube/build-kwok.sh >/dev/null
   start_local_cluster "$TRACEGATE_ROOT/data/kube"
 else
   echo "tracegate: Go not found; starting without the local cluster" >&2

@@ -24,9 +24,10 @@ ensure_system_packages || fail_setup "could not install Chromium/PostgreSQL"
 start_test_postgres || fail_setup "could not start PostgreSQL"
 trap stop_test_postgres EXIT
 
-step "Local Kubernetes control plane build"
+step "Local Kubernetes control plane and KWOK builds"
 ensure_go || fail_setup "Go is needed to build the local control plane"
 bash test/kube/build.sh >/dev/null || fail_setup "building the control plane failed"
+bash test/kube/build-kwok.sh >/dev/null || fail_setup "building KWOK (the fake nodes) failed"
 
 passed=0
 failed=0
