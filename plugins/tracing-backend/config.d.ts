@@ -91,6 +91,17 @@ export interface Config {
         /** Namespace of that datasource ConfigMap. Default: monitoring. */
         datasourceNamespace?: string;
       };
+      /**
+       * `Prometheus` CRs (native method) the platform assigns to catalog
+       * entities, for CRs that do not carry the entity's
+       * `backstage.io/kubernetes-id` label.
+       */
+      prometheusInstances?: Array<{
+        namespace: string;
+        name: string;
+        /** e.g. component:default/prometheus-k8s */
+        entityRef: string;
+      }>;
       /** The Beyla DaemonSet Tracegate manages. */
       beyla?: {
         /** Default: beyla. A namespace Tracegate did not create is never deleted. */

@@ -20,6 +20,7 @@ import { TracingRequestService } from './service/TracingRequestService';
 import { ClusterListService } from './status/ClusterListService';
 import { EntityStatusService } from './status/EntityStatusService';
 import { PreviewService } from './status/PreviewService';
+import { TargetService } from './targets/TargetService';
 
 /**
  * The Tracegate backend plugin: the `/api/tracing` HTTP API.
@@ -89,6 +90,7 @@ export const tracingPlugin = createBackendPlugin({
           clusterRegistry.close();
         });
 
+        const targets = new TargetService({ clusters: clusterRegistry });
         const service = new TracingRequestService({
           store,
           catalog: deps.catalog,
@@ -100,6 +102,7 @@ export const tracingPlugin = createBackendPlugin({
             tracingRequestResourceRef,
           ),
           transitions,
+          targets,
         });
 
         await deps.scheduler.scheduleTask({
@@ -126,6 +129,7 @@ export const tracingPlugin = createBackendPlugin({
             ...deps,
             service,
             config,
+            targets,
             clusterList: new ClusterListService(clusterRegistry),
             previews: new PreviewService({ store, clusters: clusterRegistry }),
             entityStatus: new EntityStatusService({

@@ -18,6 +18,14 @@ import {
 
 const databases = createTestDatabases();
 
+let filedCount = 0;
+/** A valid body for a workload of its own: one live request per workload. */
+const uniqueInput: typeof requestInput = change =>
+  requestInput({
+    workload: { kind: 'Deployment', name: `checkout-${++filedCount}` },
+    ...change,
+  });
+
 jest.setTimeout(60_000);
 
 describe.each(databases.eachSupportedId())(
@@ -62,7 +70,7 @@ describe.each(databases.eachSupportedId())(
         .send(body);
 
     async function file(user: TestUser = 'guest', change = {}) {
-      const res = await post('/requests', requestInput(change), user);
+      const res = await post('/requests', uniqueInput(change), user);
       expect(res.status).toBe(201);
       return res.body as { id: string; status: string };
     }
@@ -88,7 +96,7 @@ describe.each(databases.eachSupportedId())(
 
     describe('POST /requests', () => {
       it('files a pending request for an owner', async () => {
-        const input = requestInput();
+        const input = uniqueInput();
         const res = await post('/requests', input);
         expect(res.status).toBe(201);
         expect(res.body).toMatchObject({
@@ -161,7 +169,7 @@ describe.each(databases.eachSupportedId())(
         'answers 400 naming %s, and writes nothing',
         async (field, change, message) => {
           const before = await count();
-          const res = await post('/requests', { ...requestInput(), ...change });
+          const res = await post('/requests', { ...uniqueInput(), ...change });
           expect(res.status).toBe(400);
           expect(res.body.error.name).toBe('InputError');
           expect(res.body.error.message).toMatch(new RegExp(`^${field}: `));
@@ -173,10 +181,10 @@ describe.each(databases.eachSupportedId())(
       it('lets a Prometheus CR in a namespace Beyla excludes through, and rounds the ratio', async () => {
         const res = await post(
           '/requests',
-          requestInput({
+          uniqueInput({
             method: 'prometheus',
             namespace: 'monitoring',
-            workload: { kind: 'StatefulSet', name: 'k8s' },
+            workload: { kind: 'Prometheus', name: 'k8s' },
             sampling: { sampler: 'traceidratio', ratio: 0.1 + 0.2 },
           }),
         );
@@ -196,14 +204,14 @@ describe.each(databases.eachSupportedId())(
         };
         const utc = new Date(Math.floor(at / 1000) * 1000).toISOString();
         for (const expiresAt of [local(5), local(-5), utc]) {
-          const res = await post('/requests', requestInput({ expiresAt }));
+          const res = await post('/requests', uniqueInput({ expiresAt }));
           expect(res.status).toBe(201);
           expect(res.body.expiresAt).toBe(utc);
         }
       });
 
       it('refuses unknown fields', async () => {
-        const res = await post('/requests', { ...requestInput(), image: 'x' });
+        const res = await post('/requests', { ...uniqueInput(), image: 'x' });
         expect(res.status).toBe(400);
         expect(res.body.error.message).toBe('image: is not a known field');
       });
@@ -212,13 +220,13 @@ describe.each(databases.eachSupportedId())(
         const res = await request(server)
           .post('/api/tracing/requests')
           .set('Authorization', mockCredentials.none.header())
-          .send(requestInput());
+          .send(uniqueInput());
         expect(res.status).toBe(401);
       });
 
       it('answers 403 to someone who does not own the service, and writes nothing', async () => {
         const before = await count();
-        const res = await post('/requests', requestInput(), 'bob');
+        const res = await post('/requests', uniqueInput(), 'bob');
         expect(res.status).toBe(403);
         expect(res.body.error.name).toBe('NotAllowedError');
         expect(await count()).toBe(before);

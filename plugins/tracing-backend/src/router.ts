@@ -6,7 +6,9 @@ import {
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
+  createExtendInputSchema,
   createTracingRequestInputSchema,
+  TRACING_METHODS,
   decisionInputSchema,
   fieldErrors,
   formatFieldErrors,
@@ -21,6 +23,7 @@ import { TracingConfig } from './service/config';
 import { ClusterListService } from './status/ClusterListService';
 import { EntityStatusService } from './status/EntityStatusService';
 import { PreviewService } from './status/PreviewService';
+import { TargetService } from './targets/TargetService';
 import {
   Caller,
   TracingRequestService,
@@ -34,6 +37,7 @@ export type RouterOptions = {
   clusterList: ClusterListService;
   previews: PreviewService;
   entityStatus: EntityStatusService;
+  targets: TargetService;
   config: TracingConfig;
 };
 
@@ -49,6 +53,8 @@ export async function createRouter(
   bindRequestPreviewEndpoint(router, options);
   bindClustersEndpoint(router, options);
   bindEntityStatusEndpoint(router, options);
+  bindEntityWorkloadsEndpoint(router, options);
+  bindExtendEndpoint(router, options);
   bindListEndpoint(router, options);
   bindGetEndpoint(router, options);
   bindActionEndpoint(router, options, 'approve', decisionInputSchema);
@@ -149,6 +155,49 @@ function bindEntityStatusEndpoint(
     const entityRef = stringifyEntityRef({ kind, namespace, name });
     const page = await service.list({ entityRef, limit: 50 }, caller);
     res.json(await entityStatus.entityStatus(page.items));
+  });
+}
+
+const workloadsQuerySchema = z
+  .object({
+    cluster: z.string().min(1, 'is required'),
+    method: z.enum(TRACING_METHODS).default('ebpf'),
+  })
+  .strict();
+
+function bindEntityWorkloadsEndpoint(
+  router: express.Router,
+  { httpAuth, service, targets, config }: RouterOptions,
+) {
+  // What the request form offers: the entity's own targets on one cluster.
+  router.get('/entities/:kind/:namespace/:name/workloads', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const query = parse(workloadsQuerySchema, req.query);
+    if (!config.clusterNames.includes(query.cluster)) {
+      throw new InputError(
+        `cluster: ${query.cluster} is not a configured cluster`,
+      );
+    }
+    const { kind, namespace, name } = req.params;
+    const entity = await service.loadEntity(
+      stringifyEntityRef({ kind, namespace, name }),
+      caller,
+    );
+    res.json(await targets.list(entity, query.cluster, query.method));
+  });
+}
+
+function bindExtendEndpoint(
+  router: express.Router,
+  { httpAuth, service, config }: RouterOptions,
+) {
+  router.post('/requests/:id/extend', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const input = parse(
+      createExtendInputSchema({ maxDurationMs: config.maxDurationMs }),
+      req.body,
+    );
+    res.status(201).json(await service.extend(req.params.id, input, caller));
   });
 }
 

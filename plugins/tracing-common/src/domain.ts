@@ -61,6 +61,74 @@ export const WORKLOAD_KINDS = [
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 /**
+ * What a request can point at: a workload (eBPF) or a prometheus-operator
+ * `Prometheus` custom resource (the native method).
+ *
+ * @public
+ */
+export const TARGET_KINDS = [...WORKLOAD_KINDS, 'Prometheus'] as const;
+
+/** @public */
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/**
+ * The target kinds each method accepts.
+ *
+ * @public
+ */
+export const METHOD_TARGET_KINDS: Record<TracingMethod, readonly TargetKind[]> =
+  {
+    ebpf: WORKLOAD_KINDS,
+    prometheus: ['Prometheus'],
+  };
+
+/**
+ * A request's target on its cluster.
+ *
+ * @public
+ */
+export type TargetRef = { kind: TargetKind; namespace: string; name: string };
+
+/**
+ * What Tracegate found when it last looked for a request's target on the live
+ * cluster (at create, preview and approve).
+ *
+ * @public
+ */
+export type TargetCheck = {
+  /**
+   * `verified`: the target exists; `not-found`: it does not; `not-verified`:
+   * the cluster could not be read (`message` says why).
+   */
+  result: 'verified' | 'not-found' | 'not-verified';
+  /**
+   * Whether the target is one of the entity's own (its Kubernetes
+   * annotations select it); absent when it could not be checked.
+   */
+  owned?: boolean;
+  /** Filed by a caller who may target any workload, not only the entity's. */
+  anyTarget?: boolean;
+  at: string;
+  message?: string;
+};
+
+/**
+ * `GET /entities/:kind/:namespace/:name/workloads`: what a request for the
+ * entity may target on one cluster.
+ *
+ * @public
+ */
+export type EntityTargets = {
+  cluster: string;
+  method: TracingMethod;
+  /** How the entity's targets were found, e.g. `backstage.io/kubernetes-id=checkout in namespace shop`. */
+  selector: string;
+  items: TargetRef[];
+  /** Why the list could not be read (then the form takes free text). */
+  error?: string;
+};
+
+/**
  * A tracing request as the API returns it.
  *
  * @public
@@ -73,7 +141,8 @@ export type TracingRequest = {
   entityOwner: string;
   cluster: string;
   namespace: string;
-  workload: { kind: WorkloadKind; name: string };
+  /** The target: a workload, or a `Prometheus` CR for the native method. */
+  workload: { kind: TargetKind; name: string };
   podLabels?: Record<string, string>;
   /** Beyla port syntax: `8080`, `80,443`, `2000-15000`. */
   openPorts?: string;
@@ -87,6 +156,13 @@ export type TracingRequest = {
   updatedAt: string;
   decision?: { by: string; at: string; comment?: string };
   lastApply?: LastApply;
+  /** The live check of the target, from create or the last approve. */
+  targetCheck?: TargetCheck;
+  /**
+   * The live request this one replaces (an extension or a change): approving
+   * this one ends that one in the same transaction.
+   */
+  supersedes?: string;
 };
 
 /**
@@ -177,6 +253,8 @@ export type TracingPreview = {
   diffError?: string;
   /** What the requester should know, e.g. that the sampler is shared. */
   notes?: string[];
+  /** The target as found on the live cluster now. */
+  targetCheck?: TargetCheck;
 };
 
 /**

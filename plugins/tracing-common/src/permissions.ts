@@ -39,6 +39,18 @@ export const tracingRequestApprovePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * File a request for any workload of a cluster, not only for one the entity's
+ * Kubernetes annotations select. A basic permission; the default policy gives
+ * it to platform admins.
+ *
+ * @public
+ */
+export const tracingRequestAnyTargetPermission = createPermission({
+  name: 'tracing.request.target.any',
+  attributes: { action: 'create' },
+});
+
 /** @public */
 export const tracingRequestRevokePermission = createPermission({
   name: 'tracing.request.revoke',
@@ -64,4 +76,5 @@ export const tracingPermissions = [
   tracingRequestApprovePermission,
   tracingRequestRevokePermission,
   tracingRequestCancelPermission,
+  tracingRequestAnyTargetPermission,
 ];

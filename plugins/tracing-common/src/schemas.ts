@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import {
+  METHOD_TARGET_KINDS,
   SAMPLER_NAMES,
+  TARGET_KINDS,
   TRACING_METHODS,
   TRACING_REQUEST_STATUSES,
-  WORKLOAD_KINDS,
 } from './domain';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -34,6 +35,8 @@ export const VALIDATION_MESSAGES = {
   expiresAtTooFar: (maxDays: number) =>
     `must be at most ${maxDays} days from now (tracing.maxDuration)`,
   reason: 'must be between 1 and 2000 characters',
+  targetKind: (method: string, kinds: readonly string[]) =>
+    `must be ${kinds.join(', ')} for the ${method} method`,
   rejectComment: 'is required when rejecting',
 } as const;
 
@@ -132,14 +135,13 @@ export type TracingRequestInputSchemaOptions = {
 export function createTracingRequestInputSchema(
   options: TracingRequestInputSchemaOptions,
 ) {
-  const now = options.now ?? Date.now;
   return z
     .object({
       entityRef: z.string().min(1, 'is required'),
       cluster: z.string().min(1, 'is required'),
       namespace: dnsLabelSchema,
       workload: z
-        .object({ kind: z.enum(WORKLOAD_KINDS), name: dnsSubdomainSchema })
+        .object({ kind: z.enum(TARGET_KINDS), name: dnsSubdomainSchema })
         .strict(),
       podLabels: podLabelsSchema.optional(),
       openPorts: openPortsSchema.optional(),
@@ -156,19 +158,65 @@ export function createTracingRequestInputSchema(
             .transform(ratio => Math.round(ratio * 1e6) / 1e6),
         })
         .strict(),
-      expiresAt: z
-        .string()
-        .superRefine((value, ctx) => {
-          const issue = checkExpiry(value, now(), options.maxDurationMs);
-          if (issue) ctx.addIssue({ code: 'custom', message: issue });
-        })
-        // An instant, in UTC: stored values then compare as instants on every
-        // database (an offset kept as typed compares as text).
-        .transform(value => new Date(value).toISOString()),
+      expiresAt: createExpiresAtSchema(options),
       reason: reasonSchema,
+      supersedes: z.string().uuid('must be the id of a request').optional(),
+    })
+    .strict()
+    .superRefine((input, ctx) => {
+      const kinds = METHOD_TARGET_KINDS[input.method];
+      if (!kinds.includes(input.workload.kind)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workload', 'kind'],
+          message: VALIDATION_MESSAGES.targetKind(input.method, kinds),
+        });
+      }
+    });
+}
+
+/**
+ * `expiresAt` of a new request or an extension: an ISO 8601 instant in the
+ * future and within `tracing.maxDuration`, returned in UTC.
+ *
+ * @public
+ */
+export function createExpiresAtSchema(
+  options: TracingRequestInputSchemaOptions,
+) {
+  const now = options.now ?? Date.now;
+  return (
+    z
+      .string()
+      .superRefine((value, ctx) => {
+        const issue = checkExpiry(value, now(), options.maxDurationMs);
+        if (issue) ctx.addIssue({ code: 'custom', message: issue });
+      })
+      // An instant, in UTC: stored values then compare as instants on every
+      // database (an offset kept as typed compares as text).
+      .transform(value => new Date(value).toISOString())
+  );
+}
+
+/**
+ * The body of `POST /requests/:id/extend`: the new expiry, and optionally why
+ * (the reason of the request extended otherwise).
+ *
+ * @public
+ */
+export function createExtendInputSchema(
+  options: TracingRequestInputSchemaOptions,
+) {
+  return z
+    .object({
+      expiresAt: createExpiresAtSchema(options),
+      reason: reasonSchema.optional(),
     })
     .strict();
 }
+
+/** @public */
+export type ExtendInput = z.infer<ReturnType<typeof createExtendInputSchema>>;
 
 const ISO_DATE_TIME =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -76,7 +76,12 @@ export async function seedPlatform(cluster: LocalControlPlane): Promise<void> {
   await apply({
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'Prometheus',
-    metadata: { ...SEED_PROMETHEUS, labels: { prometheus: 'k8s' } },
+    metadata: {
+      ...SEED_PROMETHEUS,
+      // The catalog's prometheus-k8s selects it as Backstage's Kubernetes
+      // plugin would.
+      labels: { prometheus: 'k8s', 'backstage.io/kubernetes-id': 'k8s' },
+    },
     spec: {
       replicas: 1,
       retention: '15d',

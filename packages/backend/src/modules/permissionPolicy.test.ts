@@ -1,5 +1,6 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  tracingRequestAnyTargetPermission,
   tracingRequestApprovePermission,
   tracingRequestCancelPermission,
   tracingRequestCreatePermission,
@@ -80,6 +81,25 @@ describe('TracegatePermissionPolicy', () => {
       (
         await policy.handle(
           { permission: tracingRequestApprovePermission },
+          guest,
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
+  });
+
+  it('lets admins, not owners, target any workload', async () => {
+    expect(
+      (
+        await policy.handle(
+          { permission: tracingRequestAnyTargetPermission },
+          ada,
+        )
+      ).result,
+    ).toBe(AuthorizeResult.ALLOW);
+    expect(
+      (
+        await policy.handle(
+          { permission: tracingRequestAnyTargetPermission },
           guest,
         )
       ).result,

@@ -19,6 +19,7 @@ import {
 } from '@tracegate/plugin-tracing-backend';
 import {
   TRACING_REQUEST_RESOURCE_TYPE,
+  tracingRequestAnyTargetPermission,
   tracingRequestApprovePermission,
   tracingRequestCancelPermission,
   tracingRequestCreatePermission,
@@ -54,7 +55,10 @@ export class TracegatePermissionPolicy implements PermissionPolicy {
     if (!user) return deny;
     const claims = user.info.ownershipEntityRefs ?? [];
     const isAdmin = claims.includes(this.adminGroup);
-    if (permission.name === tracingRequestApprovePermission.name) {
+    if (
+      permission.name === tracingRequestApprovePermission.name ||
+      permission.name === tracingRequestAnyTargetPermission.name
+    ) {
       return isAdmin ? allow : deny;
     }
     if (!isResourcePermission(permission, TRACING_REQUEST_RESOURCE_TYPE)) {

@@ -12,6 +12,7 @@ import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   TracingRequest,
   TracingRequestInput,
+  tracingRequestAnyTargetPermission,
   tracingRequestApprovePermission,
   tracingRequestCancelPermission,
   tracingRequestCreatePermission,
@@ -88,6 +89,7 @@ export function testPolicy(
         tracingRequestConditions.isRequester({ claims: [user.userEntityRef] }),
       );
     case tracingRequestApprovePermission.name:
+    case tracingRequestAnyTargetPermission.name:
       return {
         result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
       };

@@ -24,6 +24,8 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
     namespaced: false,
   },
   'apps/v1/DaemonSet': { plural: 'daemonsets', namespaced: true },
+  'apps/v1/Deployment': { plural: 'deployments', namespaced: true },
+  'apps/v1/StatefulSet': { plural: 'statefulsets', namespaced: true },
   'v1/Pod': { plural: 'pods', namespaced: true },
   'monitoring.coreos.com/v1/Prometheus': {
     plural: 'prometheuses',

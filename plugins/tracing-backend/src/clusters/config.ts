@@ -1,3 +1,4 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import fs from 'node:fs';
@@ -66,6 +67,19 @@ export type ClusterSettings = {
   connection: ClusterConnection;
   tempo: TempoSettings;
   beyla: BeylaSettings;
+  /**
+   * `Prometheus` CRs the platform assigns to catalog entities, beside those
+   * the entities' own annotations select.
+   */
+  prometheusInstances: PrometheusInstance[];
+};
+
+/** One `tracing.clusters[].prometheusInstances` entry. */
+export type PrometheusInstance = {
+  namespace: string;
+  name: string;
+  /** Full entity ref, e.g. `component:default/prometheus-k8s`. */
+  entityRef: string;
 };
 
 /** Reads `tracing.clusters` (schema: config.d.ts). */
@@ -108,8 +122,36 @@ export function readClusterSettings(config: Config): ClusterSettings[] {
       connection,
       tempo: readTempoSettings(c, `tracing.clusters[${name}].tempo`),
       beyla: readBeylaSettings(c, `tracing.clusters[${name}].beyla`),
+      prometheusInstances: readPrometheusInstances(
+        c,
+        `tracing.clusters[${name}].prometheusInstances`,
+      ),
     };
   });
+}
+
+function readPrometheusInstances(c: Config, key: string): PrometheusInstance[] {
+  return (c.getOptionalConfigArray('prometheusInstances') ?? []).map(
+    (entry, i) => {
+      const ref = entry.getString('entityRef');
+      let entityRef: string;
+      try {
+        entityRef = stringifyEntityRef(
+          parseEntityRef(ref, {
+            defaultKind: 'component',
+            defaultNamespace: 'default',
+          }),
+        );
+      } catch (error) {
+        throw new Error(`${key}[${i}].entityRef: ${(error as Error).message}`);
+      }
+      return {
+        namespace: entry.getString('namespace'),
+        name: entry.getString('name'),
+        entityRef,
+      };
+    },
+  );
 }
 
 /** `host:port` with a DNS name, IPv4 or [IPv6] host and nothing else. */

@@ -5,13 +5,17 @@ import { NewTracingRequest } from './TracingRequestStore';
 
 const databases = createTestDatabases();
 
+let filedCount = 0;
+
+/** A new request; each for a workload of its own (one live request each). */
 function filed(change: Partial<NewTracingRequest> = {}): NewTracingRequest {
+  filedCount += 1;
   return {
     entityRef: 'component:default/checkout',
     entityOwner: 'group:default/team-shop',
     cluster: 'local',
     namespace: 'shop',
-    workload: { kind: 'Deployment', name: 'checkout' },
+    workload: { kind: 'Deployment', name: `checkout-${filedCount}` },
     podLabels: { app: 'checkout' },
     openPorts: '8080',
     method: 'ebpf',
@@ -39,12 +43,13 @@ describe.each(databases.eachSupportedId())(
 
     it('stores a request with its first history row', async () => {
       const { store } = await createStore();
-      const created = await store.create(filed(), {
+      const request = filed();
+      const created = await store.create(request, {
         actor: 'user:default/guest',
         at: at(0),
       });
       expect(created).toEqual({
-        ...filed(),
+        ...request,
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
         status: 'pending',
         createdAt: at(0),

@@ -2,22 +2,24 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,
+  FINAL_TRACING_REQUEST_STATUSES,
   SamplerName,
+  TargetKind,
   TracingMethod,
   TracingRequest,
   TracingRequestHistoryEntry,
   TracingRequestStatus,
-  WorkloadKind,
 } from '@tracegate/plugin-tracing-common';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import {
   ListTracingRequestsOptions,
   NewTracingRequest,
+  TargetOf,
   TracingRequestFilter,
   TracingRequestStore,
   TracingRequestTransition,
@@ -57,6 +59,9 @@ type RequestRow = {
   last_apply_at: string | null;
   last_apply_error: string | null;
   last_apply_rollout: string | null;
+  target_check: string | null;
+  supersedes: string | null;
+  live_target: string | null;
 };
 
 type HistoryRow = {
@@ -99,37 +104,45 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
     options: { actor: string; at: string },
   ): Promise<TracingRequest> {
     const id = randomUUID();
-    await this.db.transaction(async tx => {
-      await tx(REQUESTS).insert({
-        id,
-        entity_ref: request.entityRef,
-        entity_owner: request.entityOwner,
-        cluster: request.cluster,
-        namespace: request.namespace,
-        workload_kind: request.workload.kind,
-        workload_name: request.workload.name,
-        pod_labels: request.podLabels
-          ? JSON.stringify(request.podLabels)
-          : null,
-        open_ports: request.openPorts ?? null,
-        method: request.method,
-        sampler: request.sampling.sampler,
-        ratio: request.sampling.ratio,
-        expires_at: request.expiresAt,
-        reason: request.reason,
-        status: 'pending',
-        requested_by: request.requestedBy,
-        created_at: options.at,
-        updated_at: options.at,
-      });
-      await tx(HISTORY).insert({
-        request_id: id,
-        actor: options.actor,
-        at: options.at,
-        from_status: null,
-        to_status: 'pending',
-      });
-    });
+    await this.guardTarget(request, () =>
+      this.db.transaction(async tx => {
+        await tx(REQUESTS).insert({
+          id,
+          entity_ref: request.entityRef,
+          entity_owner: request.entityOwner,
+          cluster: request.cluster,
+          namespace: request.namespace,
+          workload_kind: request.workload.kind,
+          workload_name: request.workload.name,
+          pod_labels: request.podLabels
+            ? JSON.stringify(request.podLabels)
+            : null,
+          open_ports: request.openPorts ?? null,
+          method: request.method,
+          sampler: request.sampling.sampler,
+          ratio: request.sampling.ratio,
+          expires_at: request.expiresAt,
+          reason: request.reason,
+          status: 'pending',
+          requested_by: request.requestedBy,
+          created_at: options.at,
+          updated_at: options.at,
+          target_check: request.targetCheck
+            ? JSON.stringify(request.targetCheck)
+            : null,
+          supersedes: request.supersedes ?? null,
+          // A replacement takes its target over only when it is approved.
+          live_target: request.supersedes ? null : liveTargetKey(request),
+        });
+        await tx(HISTORY).insert({
+          request_id: id,
+          actor: options.actor,
+          at: options.at,
+          from_status: null,
+          to_status: 'pending',
+        });
+      }),
+    );
     return (await this.get(id))!;
   }
 
@@ -154,6 +167,7 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
     if (options.entityRef) query.where('entity_ref', options.entityRef);
     if (options.cluster) query.where('cluster', options.cluster);
     if (options.requestedBy) query.where('requested_by', options.requestedBy);
+    if (options.supersedes) query.where('supersedes', options.supersedes);
     if (options.statuses?.length) query.whereIn('status', options.statuses);
     if (options.cursor) query.where('seq', '<', decodeCursor(options.cursor));
     if (options.filter) {
@@ -174,35 +188,100 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
   async transition(
     transition: TracingRequestTransition,
   ): Promise<TracingRequest | undefined> {
-    const changed = await this.db.transaction(async tx => {
-      const update: Partial<RequestRow> = {
-        status: transition.to,
-        updated_at: transition.at,
-      };
-      if (transition.recordDecision) {
-        update.decided_by = transition.actor;
-        update.decided_at = transition.at;
-        update.decision_comment = transition.comment ?? null;
-      }
-      if (transition.lastApply) {
-        Object.assign(update, lastApplyColumns(transition.lastApply));
-      }
-      // The compare-and-set: only a request still in `from` moves.
-      const count = await tx<RequestRow>(REQUESTS)
-        .where({ id: transition.id, status: transition.from })
-        .update(update);
-      if (count === 0) return false;
-      await tx(HISTORY).insert({
-        request_id: transition.id,
-        actor: transition.actor,
-        at: transition.at,
-        from_status: transition.from,
-        to_status: transition.to,
-        comment: transition.comment ?? null,
+    const [updated] = (await this.transitionAll([transition])) ?? [];
+    return updated;
+  }
+
+  async transitionAll(
+    transitions: TracingRequestTransition[],
+  ): Promise<TracingRequest[] | undefined> {
+    let changed = true;
+    try {
+      await this.db.transaction(async tx => {
+        for (const transition of transitions) {
+          if (!(await this.applyTransition(tx, transition))) {
+            throw new LostRace();
+          }
+        }
       });
-      return true;
+    } catch (error) {
+      if (error instanceof LostRace) changed = false;
+      else if (isUniqueViolation(error)) {
+        throw new ConflictError(
+          'Another live request holds this target now; reload and try again',
+        );
+      } else throw error;
+    }
+    if (!changed) return undefined;
+    return Promise.all(transitions.map(async t => (await this.get(t.id))!));
+  }
+
+  async findTargetHolder(
+    request: TargetOf,
+  ): Promise<TracingRequest | undefined> {
+    const row = await this.db<RequestRow>(REQUESTS)
+      .where({ live_target: liveTargetKey(request) })
+      .first();
+    return row ? toRequest(row) : undefined;
+  }
+
+  /** One compare-and-set and its history row; false when the request moved. */
+  private async applyTransition(
+    tx: Knex.Transaction,
+    transition: TracingRequestTransition,
+  ): Promise<boolean> {
+    const update: Partial<RequestRow> = {
+      status: transition.to,
+      updated_at: transition.at,
+    };
+    if (transition.recordDecision) {
+      update.decided_by = transition.actor;
+      update.decided_at = transition.at;
+      update.decision_comment = transition.comment ?? null;
+    }
+    if (transition.lastApply) {
+      Object.assign(update, lastApplyColumns(transition.lastApply));
+    }
+    if (transition.targetCheck) {
+      update.target_check = JSON.stringify(transition.targetCheck);
+    }
+    if (FINAL_TRACING_REQUEST_STATUSES.includes(transition.to)) {
+      update.live_target = null;
+    } else if (transition.claimTarget) {
+      update.live_target = liveTargetKey(transition.claimTarget);
+    }
+    // The compare-and-set: only a request still in `from` moves.
+    const count = await tx<RequestRow>(REQUESTS)
+      .where({ id: transition.id, status: transition.from })
+      .update(update);
+    if (count === 0) return false;
+    await tx(HISTORY).insert({
+      request_id: transition.id,
+      actor: transition.actor,
+      at: transition.at,
+      from_status: transition.from,
+      to_status: transition.to,
+      comment: transition.comment ?? null,
     });
-    return changed ? this.get(transition.id) : undefined;
+    return true;
+  }
+
+  /** Turns a lost race for a target into a 409 naming who holds it. */
+  private async guardTarget<T>(
+    request: TargetOf,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const holder = await this.findTargetHolder(request);
+      throw new ConflictError(
+        holder
+          ? liveRequestConflictMessage(holder)
+          : 'Another live request holds this target; reload and try again',
+      );
+    }
   }
 
   async listByCluster(options: {
@@ -278,7 +357,7 @@ function toRequest(row: RequestRow): TracingRequest {
     cluster: row.cluster,
     namespace: row.namespace,
     workload: {
-      kind: row.workload_kind as WorkloadKind,
+      kind: row.workload_kind as TargetKind,
       name: row.workload_name,
     },
     ...(row.pod_labels ? { podLabels: JSON.parse(row.pod_labels) } : {}),
@@ -311,7 +390,35 @@ function toRequest(row: RequestRow): TracingRequest {
           },
         }
       : {}),
+    ...(row.target_check ? { targetCheck: JSON.parse(row.target_check) } : {}),
+    ...(row.supersedes ? { supersedes: row.supersedes } : {}),
   };
+}
+
+/** A compare-and-set found the request moved on: undo the transaction. */
+class LostRace extends Error {}
+
+/** The key a request holds its target by: one live request per target. */
+function liveTargetKey(request: TargetOf): string {
+  const { cluster, namespace, workload } = request;
+  return `${cluster}/${workload.kind}/${namespace}/${workload.name}`;
+}
+
+/** A unique index refused the write (better-sqlite3 or PostgreSQL). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
+/**
+ * The 409 for a second request for a target with a live one: names the
+ * existing request and the two ways on.
+ *
+ * @internal
+ */
+export function liveRequestConflictMessage(existing: TracingRequest): string {
+  const { kind, name } = existing.workload;
+  return `${kind} ${existing.namespace}/${name} on cluster ${existing.cluster} already has a live request: ${existing.id} (${existing.status}). Extend it (POST /requests/${existing.id}/extend) or file a replacement with supersedes: ${existing.id}`;
 }
 
 function lastApplyColumns(lastApply: LastApply): Partial<RequestRow> {

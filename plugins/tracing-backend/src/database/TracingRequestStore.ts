@@ -1,6 +1,7 @@
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,
+  TargetCheck,
   TracingRequest,
   TracingRequestHistoryEntry,
   TracingRequestStatus,
@@ -14,6 +15,12 @@ import {
 export type NewTracingRequest = Omit<
   TracingRequest,
   'id' | 'status' | 'createdAt' | 'updatedAt' | 'decision' | 'lastApply'
+>;
+
+/** What identifies a request's target on its cluster. */
+export type TargetOf = Pick<
+  TracingRequest,
+  'cluster' | 'namespace' | 'workload'
 >;
 
 /**
@@ -32,6 +39,8 @@ export type ListTracingRequestsOptions = {
   entityRef?: string;
   cluster?: string;
   requestedBy?: string;
+  /** Requests that replace this one. */
+  supersedes?: string;
   statuses?: TracingRequestStatus[];
   /** Conditions from the permission policy, applied in the query. */
   filter?: PermissionCriteria<TracingRequestFilter>;
@@ -55,6 +64,13 @@ export type TracingRequestTransition = {
   recordDecision?: boolean;
   /** Record the outcome of applying the request to its cluster. */
   lastApply?: LastApply;
+  /** Record a new live check of the target. */
+  targetCheck?: TargetCheck;
+  /**
+   * Take this target (a replacement being approved). A move to a final state
+   * always releases it.
+   */
+  claimTarget?: TargetOf;
 };
 
 /**
@@ -63,10 +79,17 @@ export type TracingRequestTransition = {
  * @internal
  */
 export interface TracingRequestStore {
+  /**
+   * Stores a pending request. A request that is not a replacement takes its
+   * target: a 409 naming the holder when another live request has it.
+   */
   create(
     request: NewTracingRequest,
     options: { actor: string; at: string },
   ): Promise<TracingRequest>;
+
+  /** The pending or live request that holds the target, if any. */
+  findTargetHolder(target: TargetOf): Promise<TracingRequest | undefined>;
 
   get(id: string): Promise<TracingRequest | undefined>;
 
@@ -85,6 +108,15 @@ export interface TracingRequestStore {
   transition(
     transition: TracingRequestTransition,
   ): Promise<TracingRequest | undefined>;
+
+  /**
+   * Several compare-and-sets in one transaction, all or none (a replacement
+   * and the request it ends). Resolves to the updated requests in order, or
+   * to `undefined` when any was not in its `from` any more.
+   */
+  transitionAll(
+    transitions: TracingRequestTransition[],
+  ): Promise<TracingRequest[] | undefined>;
 
   /** Requests of a cluster in one of `statuses`, oldest first. */
   listByCluster(options: {

@@ -55,7 +55,9 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
       { n: expect.anything() },
     ]);
 
-    // A row filed with an offset before expires_at was normalised.
+    // A row filed with an offset before expires_at was normalised (two
+    // migrations back: the target columns came later).
+    await knex.migrate.down({ directory });
     await knex.migrate.down({ directory });
     await knex('tracing_requests').insert(
       requestRow(
@@ -69,5 +71,59 @@ describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
         .where({ id: '22222222-2222-2222-2222-222222222222' })
         .first('expires_at'),
     ).toEqual({ expires_at: '2026-11-27T08:10:25.000Z' });
+  });
+
+  it('gives each target to its newest live request, and Prometheus its kind', async () => {
+    const knex = await databases.init(databaseId);
+    await knex.migrate.latest({ directory });
+    await knex.migrate.down({ directory });
+    const row = (id: string, change: object) => ({
+      ...requestRow(id, '2026-12-01T00:00:00.000Z'),
+      ...change,
+    });
+    await knex('tracing_requests').insert([
+      row('11111111-1111-1111-1111-111111111111', { status: 'active' }),
+      row('22222222-2222-2222-2222-222222222222', { status: 'approved' }),
+      row('33333333-3333-3333-3333-333333333333', { status: 'expired' }),
+      row('44444444-4444-4444-4444-444444444444', {
+        method: 'prometheus',
+        namespace: 'monitoring',
+        workload_name: 'k8s',
+      }),
+    ]);
+    await knex.migrate.latest({ directory });
+    const rows = await knex('tracing_requests')
+      .orderBy('seq')
+      .select('live_target', 'workload_kind');
+    expect(rows).toEqual([
+      { live_target: null, workload_kind: 'Deployment' },
+      {
+        live_target: 'local/Deployment/shop/checkout',
+        workload_kind: 'Deployment',
+      },
+      { live_target: null, workload_kind: 'Deployment' },
+      {
+        live_target: 'local/Prometheus/monitoring/k8s',
+        workload_kind: 'Prometheus',
+      },
+    ]);
+    // A second holder of a target is refused by the database itself.
+    await expect(
+      knex('tracing_requests').insert(
+        row('55555555-5555-5555-5555-555555555555', {
+          live_target: 'local/Deployment/shop/checkout',
+        }),
+      ),
+    ).rejects.toThrow(/unique/i);
+
+    await knex.migrate.down({ directory });
+    expect(await knex.schema.hasColumn('tracing_requests', 'live_target')).toBe(
+      false,
+    );
+    expect(
+      await knex('tracing_requests')
+        .where({ method: 'prometheus' })
+        .first('workload_kind'),
+    ).toEqual({ workload_kind: 'Deployment' });
   });
 });

@@ -2,10 +2,12 @@ import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   canTransition,
+  FINAL_TRACING_REQUEST_STATUSES,
   LIVE_TRACING_REQUEST_STATUSES,
   TRACING_REQUEST_TRANSITIONS,
   TracingRequest,
   TracingRequestAction,
+  TargetCheck,
 } from '@tracegate/plugin-tracing-common';
 import { TracingRequestStore } from '../database/TracingRequestStore';
 
@@ -17,6 +19,7 @@ export type TransitionOptions = {
   actor: string;
   comment?: string;
   lastApply?: { at: string; error?: string };
+  targetCheck?: TargetCheck;
 };
 
 /**
@@ -73,6 +76,11 @@ export class RequestTransitions {
         comment: options.comment,
         recordDecision: action === 'approve' || action === 'reject',
         lastApply: options.lastApply,
+        targetCheck: options.targetCheck,
+        // A replacement whose predecessor ended meanwhile takes the target
+        // over as it goes live (a 409 if a new request took it first).
+        claimTarget:
+          action === 'approve' && current.supersedes ? current : undefined,
       });
       if (updated) {
         if (isLive(current) !== isLive(updated)) {
@@ -88,6 +96,60 @@ export class RequestTransitions {
     throw new ConflictError(
       `The request changed meanwhile (it is now ${current.status}); reload and try again`,
     );
+  }
+
+  /**
+   * Approves the request. A replacement ends the request it replaces in the
+   * same database transaction (cancelled if still pending, else revoked) and
+   * takes its target over: the cluster never has both, nor neither.
+   */
+  async approve(
+    request: TracingRequest,
+    options: TransitionOptions,
+  ): Promise<TracingRequest> {
+    const replaced = request.supersedes
+      ? await this.options.store.get(request.supersedes)
+      : undefined;
+    if (!replaced || FINAL_TRACING_REQUEST_STATUSES.includes(replaced.status)) {
+      return this.transition(request, 'approve', options);
+    }
+    if (!canTransition(request.status, 'approve')) {
+      throw new ConflictError(
+        `Cannot approve a request that is ${request.status}`,
+      );
+    }
+    const end = replaced.status === 'pending' ? 'cancel' : 'revoke';
+    const at = this.now().toISOString();
+    const updated = await this.options.store.transitionAll([
+      {
+        id: replaced.id,
+        from: replaced.status,
+        to: TRACING_REQUEST_TRANSITIONS[end].to,
+        actor: options.actor,
+        at,
+        comment: `replaced by request ${request.id}`,
+      },
+      {
+        id: request.id,
+        from: request.status,
+        to: TRACING_REQUEST_TRANSITIONS.approve.to,
+        actor: options.actor,
+        at,
+        comment: options.comment,
+        recordDecision: true,
+        targetCheck: options.targetCheck,
+        claimTarget: request,
+      },
+    ]);
+    if (!updated) {
+      throw new ConflictError(
+        `The request or request ${replaced.id}, which it replaces, changed meanwhile; reload and try again`,
+      );
+    }
+    const [ended, approved] = updated;
+    if (isLive(replaced)) this.options.onLiveSetChange?.(ended);
+    this.options.onLiveSetChange?.(approved);
+    return approved;
   }
 
   /**

@@ -14,7 +14,7 @@ const ebpf = request('e');
 const prom = request('p', {
   method: 'prometheus',
   namespace: 'monitoring',
-  workload: { kind: 'StatefulSet', name: 'k8s' },
+  workload: { kind: 'Prometheus', name: 'k8s' },
 });
 
 const beylaLabels = {
@@ -250,7 +250,7 @@ describe('servedBy', () => {
     const elsewhere = request('z', {
       method: 'prometheus',
       namespace: 'monitoring',
-      workload: { kind: 'StatefulSet', name: 'other' },
+      workload: { kind: 'Prometheus', name: 'other' },
     });
     const all = [ebpf, prom, other, elsewhere];
     expect(servedBy(daemonSet, all)).toEqual(['e']);

@@ -355,7 +355,7 @@ describe('Reconciler against a real API server', () => {
     const request = await approve({
       method: 'prometheus',
       namespace: 'monitoring',
-      workload: { kind: 'StatefulSet', name: 'k8s' },
+      workload: { kind: 'Prometheus', name: 'k8s' },
       sampling: { sampler: 'traceidratio', ratio: 0.2 },
     });
     await reconciler.reconcile('local');

@@ -1,4 +1,4 @@
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { TracingRequest, WorkloadKind } from '@tracegate/plugin-tracing-common';
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import {
@@ -15,11 +15,19 @@ export const BEYLA_CONFIG_KEY = 'beyla-config.yml';
 const CONFIG_DIR = '/etc/beyla/config';
 const CA_DIR = '/etc/beyla/otlp-ca';
 
-const WORKLOAD_SELECTOR_KEY = {
+const WORKLOAD_SELECTOR_KEYS: Record<WorkloadKind, string> = {
   Deployment: 'k8s_deployment_name',
   StatefulSet: 'k8s_statefulset_name',
   DaemonSet: 'k8s_daemonset_name',
-} as const;
+};
+
+/** Beyla's discovery key for the request's workload kind. */
+function workloadSelectorKey(r: TracingRequest): string {
+  const key = WORKLOAD_SELECTOR_KEYS[r.workload.kind as WorkloadKind];
+  // The schema pairs eBPF with workload kinds only; never render a guess.
+  if (!key) throw new Error(`Beyla cannot select a ${r.workload.kind}`);
+  return key;
+}
 
 // Beyla's unprivileged alternative (REFERENCE.md, security context).
 const BEYLA_CAPABILITIES = [
@@ -94,7 +102,7 @@ export function sharedSampler(requests: TracingRequest[]): TracingRequest {
 function instrumentEntry(r: TracingRequest, beyla: BeylaSettings) {
   return {
     k8s_namespace: r.namespace,
-    [WORKLOAD_SELECTOR_KEY[r.workload.kind]]: r.workload.name,
+    [workloadSelectorKey(r)]: r.workload.name,
     ...(r.podLabels ? { k8s_pod_labels: sortedRecord(r.podLabels) } : {}),
     ...(r.openPorts ? { open_ports: r.openPorts } : {}),
     // 2.5.0-2.5.2 stop at start-up on a sampler inside an entry.
@@ -107,7 +115,7 @@ function servicesEntry(r: TracingRequest) {
   return {
     name: `${r.namespace}-${r.workload.name}`,
     k8s_namespace: exactRegex(r.namespace),
-    [WORKLOAD_SELECTOR_KEY[r.workload.kind]]: exactRegex(r.workload.name),
+    [workloadSelectorKey(r)]: exactRegex(r.workload.name),
     ...(r.podLabels
       ? {
           k8s_pod_labels: Object.fromEntries(

@@ -50,7 +50,7 @@ const requests = [
   request('c', {
     method: 'prometheus',
     namespace: 'monitoring',
-    workload: { kind: 'StatefulSet', name: 'k8s' },
+    workload: { kind: 'Prometheus', name: 'k8s' },
     sampling: { sampler: 'traceidratio', ratio: 0.5 },
   }),
 ];
@@ -100,13 +100,13 @@ describe('renderCluster', () => {
       request('old', {
         method: 'prometheus',
         namespace: 'monitoring',
-        workload: { kind: 'StatefulSet', name: 'k8s' },
+        workload: { kind: 'Prometheus', name: 'k8s' },
         createdAt: '2026-11-20T00:00:00.000Z',
       }),
       request('new', {
         method: 'prometheus',
         namespace: 'monitoring',
-        workload: { kind: 'StatefulSet', name: 'k8s' },
+        workload: { kind: 'Prometheus', name: 'k8s' },
         sampling: { sampler: 'always_on', ratio: 0.75 },
       }),
     ]);

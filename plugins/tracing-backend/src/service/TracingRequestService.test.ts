@@ -12,7 +12,13 @@ import {
   tracingRequestRules,
 } from '../permissions/rules';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { CATALOG, requestInput } from '../__testUtils__/fixtures';
+import {
+  CATALOG,
+  requestInput,
+  testClusterSettings,
+} from '../__testUtils__/fixtures';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { TargetService } from '../targets/TargetService';
 import {
   RequestTransitions,
   SYSTEM_ACTOR,
@@ -62,6 +68,10 @@ async function setup(databaseId: Parameters<typeof databases.init>[0]) {
     },
     ruleset,
     transitions,
+    // Nothing listens there: targets are `not-verified`, and may be filed.
+    targets: new TargetService({
+      clusters: new ClusterRegistry([testClusterSettings()]),
+    }),
     now: () => clock.now,
   });
   return { store, service, auditor, changed, clock };
@@ -86,18 +96,15 @@ describe.each(databases.eachSupportedId())(
         requestedBy: 'user:default/guest',
       };
       const at = clock.now.toISOString();
-      const live = await store.create(
-        { ...base, expiresAt: '2026-11-25T13:00:00.000Z' },
-        { actor: 'u', at },
-      );
-      const pending = await store.create(
-        { ...base, expiresAt: '2026-11-25T13:00:00.000Z' },
-        { actor: 'u', at },
-      );
-      const later = await store.create(
-        { ...base, expiresAt: '2026-11-26T00:00:00.000Z' },
-        { actor: 'u', at },
-      );
+      // One workload each: a workload has one live request at most.
+      const fileFor = (name: string, expiresAt: string) =>
+        store.create(
+          { ...base, workload: { kind: 'Deployment', name }, expiresAt },
+          { actor: 'u', at },
+        );
+      const live = await fileFor('a', '2026-11-25T13:00:00.000Z');
+      const pending = await fileFor('b', '2026-11-25T13:00:00.000Z');
+      const later = await fileFor('c', '2026-11-26T00:00:00.000Z');
       for (const { id } of [live, later]) {
         await store.transition({
           id,
@@ -144,12 +151,18 @@ describe.each(databases.eachSupportedId())(
       });
       // The same wall-clock time, 13:00, in three zones: 08:00Z, 13:00Z, 18:00Z.
       const ids: Record<string, string> = {};
-      for (const expiresAt of [
-        '2026-11-27T13:00:00+05:00',
-        '2026-11-27T13:00:00Z',
-        '2026-11-27T13:00:00-05:00',
+      // One workload per zone: a workload has one live request at most.
+      for (const [expiresAt, workload] of [
+        ['2026-11-27T13:00:00+05:00', 'east'],
+        ['2026-11-27T13:00:00Z', 'utc'],
+        ['2026-11-27T13:00:00-05:00', 'west'],
       ]) {
-        const input = schema.parse({ ...requestInput(), expiresAt });
+        const input = schema.parse({
+          ...requestInput({
+            workload: { kind: 'Deployment', name: workload },
+          }),
+          expiresAt,
+        });
         const filed = await store.create(
           {
             ...input,

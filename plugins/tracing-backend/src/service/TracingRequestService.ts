@@ -8,6 +8,7 @@ import {
 import {
   Entity,
   parseEntityRef,
+  RELATION_MEMBER_OF,
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
@@ -32,13 +33,17 @@ import {
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DecisionInput,
+  ExtendInput,
+  LIVE_TRACING_REQUEST_STATUSES,
   ListRequestsQuery,
+  TargetCheck,
   TRACING_REQUEST_TRANSITIONS,
   TracingRequest,
   TracingRequestAction,
   TracingRequestInput,
   TracingRequestPage,
   TracingRequestWithHistory,
+  tracingRequestAnyTargetPermission,
   tracingRequestApprovePermission,
   tracingRequestCancelPermission,
   tracingRequestCreatePermission,
@@ -46,11 +51,13 @@ import {
   tracingRequestRevokePermission,
 } from '@tracegate/plugin-tracing-common';
 import type { Request } from 'express';
+import { liveRequestConflictMessage } from '../database/DatabaseTracingRequestStore';
 import {
   TracingRequestFilter,
   TracingRequestStore,
 } from '../database/TracingRequestStore';
 import { RequestTransitions } from '../lifecycle/RequestTransitions';
+import { TargetCheckResult, TargetService } from '../targets/TargetService';
 import { TracingConfig } from './config';
 
 /** Who asks, and the HTTP request for the audit log. */
@@ -69,8 +76,12 @@ export type TracingRequestServiceOptions = {
   config: TracingConfig;
   ruleset: PermissionRuleset<TracingRequest, TracingRequestFilter>;
   transitions: RequestTransitions;
+  targets: TargetService;
   now?: () => Date;
 };
+
+/** Pending, or live on the cluster: the states that hold a target. */
+const HOLDING_STATUSES = ['pending', ...LIVE_TRACING_REQUEST_STATUSES];
 
 const USER_ACTIONS = {
   approve: tracingRequestApprovePermission,
@@ -164,7 +175,152 @@ export class TracingRequestService {
       updatedAt: at,
     };
     await this.authorize(tracingRequestCreatePermission, candidate, caller);
+    await this.checkTargetIsFree(candidate);
+    const check = await this.options.targets.check(entity, candidate);
+    const anyTarget = await this.mayTargetAny(caller);
+    assertTargetAllowed(check, anyTarget);
+    candidate.targetCheck = recordedCheck(check, anyTarget);
     return candidate;
+  }
+
+  /**
+   * A second request for a target with a live one is a 409 naming it, unless
+   * it replaces exactly that one (and no other replacement is pending).
+   */
+  private async checkTargetIsFree(candidate: TracingRequest) {
+    const holder = await this.options.store.findTargetHolder(candidate);
+    if (!candidate.supersedes) {
+      if (holder) throw new ConflictError(liveRequestConflictMessage(holder));
+      return;
+    }
+    const replaced = await this.options.store.get(candidate.supersedes);
+    if (!replaced || !HOLDING_STATUSES.includes(replaced.status)) {
+      throw new InputError(
+        `supersedes: ${candidate.supersedes} is not a pending or live request`,
+      );
+    }
+    if (
+      replaced.entityRef !== candidate.entityRef ||
+      replaced.cluster !== candidate.cluster ||
+      replaced.namespace !== candidate.namespace ||
+      replaced.workload.kind !== candidate.workload.kind ||
+      replaced.workload.name !== candidate.workload.name
+    ) {
+      throw new InputError(
+        `supersedes: request ${replaced.id} is for another target (${replaced.workload.kind} ${replaced.namespace}/${replaced.workload.name} on ${replaced.cluster}); a replacement keeps the entity, cluster and target`,
+      );
+    }
+    const pending = await this.options.store.list({
+      supersedes: replaced.id,
+      statuses: ['pending'],
+      limit: 1,
+    });
+    if (pending.items.length > 0) {
+      throw new ConflictError(
+        `Request ${replaced.id} already has a pending replacement: ${pending.items[0].id}. Cancel it or wait for its decision`,
+      );
+    }
+  }
+
+  private async mayTargetAny(caller: Caller): Promise<boolean> {
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission: tracingRequestAnyTargetPermission }],
+      { credentials: caller.credentials },
+    );
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
+  /**
+   * A new request for the same target with a later expiry (and, optionally,
+   * a new reason), replacing this one once approved: filed, checked and
+   * approved like any new request.
+   */
+  async extend(
+    id: string,
+    input: ExtendInput,
+    caller: Caller,
+  ): Promise<TracingRequest> {
+    const request = await this.load(id);
+    await this.authorize(tracingRequestReadPermission, request, caller);
+    if (!HOLDING_STATUSES.includes(request.status)) {
+      throw new ConflictError(
+        `Cannot extend a request that is ${request.status}; file a new one`,
+      );
+    }
+    return this.create(
+      {
+        entityRef: request.entityRef,
+        cluster: request.cluster,
+        namespace: request.namespace,
+        workload: request.workload,
+        ...(request.podLabels ? { podLabels: request.podLabels } : {}),
+        ...(request.openPorts ? { openPorts: request.openPorts } : {}),
+        method: request.method,
+        sampling: request.sampling,
+        expiresAt: input.expiresAt,
+        reason: input.reason ?? request.reason,
+        supersedes: request.id,
+      },
+      caller,
+    );
+  }
+
+  /**
+   * What approve checks again, since the request was filed: the entity is
+   * still there and still the requester's, and the target still exists and
+   * is still the entity's. Resolves to the fresh target check.
+   */
+  private async recheckForApproval(
+    request: TracingRequest,
+    caller: Caller,
+  ): Promise<TargetCheck> {
+    const entity = await this.options.catalog.getEntityByRef(
+      request.entityRef,
+      { credentials: caller.credentials },
+    );
+    if (!entity) {
+      throw new ConflictError(
+        `${request.entityRef} is no longer in the catalog; reject the request`,
+      );
+    }
+    const owner = ownerOf(entity);
+    if (
+      owner !== request.entityOwner &&
+      !(await this.isMember(request.requestedBy, owner, caller))
+    ) {
+      throw new ConflictError(
+        `${request.entityRef} is now owned by ${owner}, and the requester ${request.requestedBy} is not in it; reject the request (the new owners can file their own)`,
+      );
+    }
+    const check = await this.options.targets.check(entity, request);
+    if (check.result === 'not-found') {
+      throw new ConflictError(
+        `${check.message}: it was removed after the request was filed, so there is nothing to trace; reject the request`,
+      );
+    }
+    if (check.owned === false && !request.targetCheck?.anyTarget) {
+      throw new ConflictError(
+        `${check.message}: it is no longer the entity's own; reject the request`,
+      );
+    }
+    return recordedCheck(check, request.targetCheck?.anyTarget ?? false);
+  }
+
+  /** Whether the user is the owner or a member of the owning group. */
+  private async isMember(
+    userRef: string,
+    ownerRef: string,
+    caller: Caller,
+  ): Promise<boolean> {
+    if (userRef === ownerRef) return true;
+    const user = await this.options.catalog.getEntityByRef(userRef, {
+      credentials: caller.credentials,
+    });
+    return Boolean(
+      user?.relations?.some(
+        r => r.type === RELATION_MEMBER_OF && r.targetRef === ownerRef,
+      ),
+    );
   }
 
   async get(id: string, caller: Caller): Promise<TracingRequestWithHistory> {
@@ -232,11 +388,17 @@ export class TracingRequestService {
           'The request expired before it was approved; file a new one',
         );
       }
-      const updated = await this.options.transitions.transition(
-        request,
-        action,
-        { actor, comment: input.comment },
-      );
+      const updated =
+        action === 'approve'
+          ? await this.options.transitions.approve(request, {
+              actor,
+              comment: input.comment,
+              targetCheck: await this.recheckForApproval(request, caller),
+            })
+          : await this.options.transitions.transition(request, action, {
+              actor,
+              comment: input.comment,
+            });
       await audit.success({
         meta: { from: request.status, to: updated.status },
       });
@@ -302,6 +464,15 @@ export class TracingRequestService {
     }
   }
 
+  /** The catalog entity as the caller may see it, or a 404. */
+  async loadEntity(entityRef: string, caller: Caller): Promise<Entity> {
+    const entity = await this.options.catalog.getEntityByRef(entityRef, {
+      credentials: caller.credentials,
+    });
+    if (!entity) throw new NotFoundError(`${entityRef} is not in the catalog`);
+    return entity;
+  }
+
   /** The catalog Component of type service behind `entityRef`, or a 400. */
   private async loadService(entityRef: string, caller: Caller) {
     let ref;
@@ -342,4 +513,29 @@ function ownerOf(entity: Entity): string {
       defaultNamespace: entity.metadata.namespace ?? 'default',
     }),
   );
+}
+
+/**
+ * Refuses, as a 400 naming the field, a target that does not exist or is not
+ * the entity's own (unless the caller may target any workload).
+ */
+function assertTargetAllowed(check: TargetCheckResult, anyTarget: boolean) {
+  if (check.result === 'not-found') {
+    throw new InputError(`${check.field}: ${check.message}`);
+  }
+  if (check.owned === false && !anyTarget) {
+    throw new InputError(
+      `workload.name: ${check.message}; pick one of the entity's own, or ask a platform admin`,
+    );
+  }
+}
+
+/** The check as stored on the request. */
+function recordedCheck(
+  { field, ...check }: TargetCheckResult,
+  anyTarget: boolean,
+): TargetCheck {
+  return anyTarget && check.owned !== true
+    ? { ...check, anyTarget: true }
+    : check;
 }

@@ -84,7 +84,7 @@ describe('the entity status', () => {
     const native = await approve({
       method: 'prometheus',
       namespace: 'monitoring',
-      workload: { kind: 'StatefulSet', name: 'k8s' },
+      workload: { kind: 'Prometheus', name: 'k8s' },
       sampling: { sampler: 'traceidratio', ratio: 0.2 },
     });
 
@@ -213,7 +213,7 @@ describe('the preview', () => {
       pendingRequest({
         method: 'prometheus',
         namespace: 'shop',
-        workload: { kind: 'StatefulSet', name: 'checkout' },
+        workload: { kind: 'Prometheus', name: 'checkout' },
       }),
     );
     expect(preview.objects.map(o => o.kind)).toContain('Prometheus');
