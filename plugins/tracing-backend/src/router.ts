@@ -15,6 +15,7 @@ import {
   listRequestsQuerySchema,
   rejectInputSchema,
   TracingHealth,
+  TracingPreview,
 } from '@tracegate/plugin-tracing-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -119,7 +120,11 @@ function bindPreviewEndpoint(
       req.body,
     );
     const candidate = await service.prepare(input, caller);
-    res.json(await previews.preview(candidate));
+    const preview: TracingPreview = {
+      ...(await previews.preview(candidate)),
+      targetCheck: candidate.targetCheck,
+    };
+    res.json(preview);
   });
 }
 
@@ -131,7 +136,11 @@ function bindRequestPreviewEndpoint(
   router.get('/requests/:id/preview', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
     const { history, ...request } = await service.get(req.params.id, caller);
-    res.json(await previews.preview(request));
+    const [preview, targetCheck] = await Promise.all([
+      previews.preview(request),
+      service.checkTargetNow(request, caller),
+    ]);
+    res.json({ ...preview, targetCheck } satisfies TracingPreview);
   });
 }
 

@@ -175,10 +175,10 @@ export class TracingRequestService {
       updatedAt: at,
     };
     await this.authorize(tracingRequestCreatePermission, candidate, caller);
-    await this.checkTargetIsFree(candidate);
     const check = await this.options.targets.check(entity, candidate);
     const anyTarget = await this.mayTargetAny(caller);
     assertTargetAllowed(check, anyTarget);
+    await this.checkTargetIsFree(candidate);
     candidate.targetCheck = recordedCheck(check, anyTarget);
     return candidate;
   }
@@ -193,23 +193,26 @@ export class TracingRequestService {
       if (holder) throw new ConflictError(liveRequestConflictMessage(holder));
       return;
     }
-    const replaced = await this.options.store.get(candidate.supersedes);
-    if (!replaced || !HOLDING_STATUSES.includes(replaced.status)) {
+    // Only the request that holds the target can be replaced: no chains.
+    if (holder?.id !== candidate.supersedes) {
       throw new InputError(
-        `supersedes: ${candidate.supersedes} is not a pending or live request`,
+        `supersedes: request ${candidate.supersedes} does not hold ${
+          candidate.workload.kind
+        } ${candidate.namespace}/${candidate.workload.name} on cluster ${
+          candidate.cluster
+        }${
+          holder
+            ? ` (request ${holder.id} does)`
+            : ' (no live request does: file without supersedes)'
+        }`,
       );
     }
-    if (
-      replaced.entityRef !== candidate.entityRef ||
-      replaced.cluster !== candidate.cluster ||
-      replaced.namespace !== candidate.namespace ||
-      replaced.workload.kind !== candidate.workload.kind ||
-      replaced.workload.name !== candidate.workload.name
-    ) {
+    if (holder.entityRef !== candidate.entityRef) {
       throw new InputError(
-        `supersedes: request ${replaced.id} is for another target (${replaced.workload.kind} ${replaced.namespace}/${replaced.workload.name} on ${replaced.cluster}); a replacement keeps the entity, cluster and target`,
+        `supersedes: request ${holder.id} is for ${holder.entityRef}; a replacement keeps the entity`,
       );
     }
+    const replaced = holder;
     const pending = await this.options.store.list({
       supersedes: replaced.id,
       statuses: ['pending'],
@@ -462,6 +465,31 @@ export class TracingRequestService {
         )} this tracing request`,
       );
     }
+  }
+
+  /**
+   * The request's target as the live cluster has it now (the approver's
+   * preview); `not-verified` when the entity is gone from the catalog.
+   */
+  async checkTargetNow(
+    request: TracingRequest,
+    caller: Caller,
+  ): Promise<TargetCheck> {
+    const entity = await this.options.catalog.getEntityByRef(
+      request.entityRef,
+      { credentials: caller.credentials },
+    );
+    if (!entity) {
+      return {
+        result: 'not-verified',
+        at: this.now().toISOString(),
+        message: `${request.entityRef} is no longer in the catalog`,
+      };
+    }
+    return recordedCheck(
+      await this.options.targets.check(entity, request),
+      request.targetCheck?.anyTarget ?? false,
+    );
   }
 
   /** The catalog entity as the caller may see it, or a 404. */

@@ -45,8 +45,9 @@ export class PreviewService {
         statuses: LIVE_TRACING_REQUEST_STATUSES,
       })
     ).filter(r => r.id !== candidate.id);
+    // Approving a replacement ends the request it replaces.
     const requests = [
-      ...others,
+      ...others.filter(r => r.id !== candidate.supersedes),
       {
         ...candidate,
         id: candidate.id || 'preview',
