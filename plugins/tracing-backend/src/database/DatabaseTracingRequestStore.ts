@@ -73,6 +73,9 @@ type HistoryRow = {
   comment: string | null;
 };
 
+/** A compare-and-set found the request moved on: undo the transaction. */
+class LostRace extends Error {}
+
 const FILTER_COLUMNS: Record<TracingRequestFilter['field'], string> = {
   requestedBy: 'requested_by',
   entityOwner: 'entity_owner',
@@ -394,9 +397,6 @@ function toRequest(row: RequestRow): TracingRequest {
     ...(row.supersedes ? { supersedes: row.supersedes } : {}),
   };
 }
-
-/** A compare-and-set found the request moved on: undo the transaction. */
-class LostRace extends Error {}
 
 /** The key a request holds its target by: one live request per target. */
 function liveTargetKey(request: TargetOf): string {
