@@ -11,3 +11,4 @@ export * from './permissions';
 export * from './schemas';
 export * from './stateMachine';
 export * from './rollout';
+export * from './targetCheck';

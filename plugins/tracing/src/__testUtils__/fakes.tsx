@@ -31,6 +31,22 @@ export function fakeTracingApi(
     getRequestPreview: jest.fn(async () => ({ objects: [], diff: '' })),
     decide: jest.fn(),
     getEntityStatus: jest.fn(async () => ({ requests: [], objects: [] })),
+    listEntityWorkloads: jest.fn(async (_ref, cluster, method) => ({
+      cluster,
+      method,
+      selector: 'backstage.io/kubernetes-id=checkout in any namespace',
+      items:
+        method === 'ebpf'
+          ? [
+              {
+                kind: 'Deployment' as const,
+                namespace: 'shop',
+                name: 'checkout',
+              },
+            ]
+          : [],
+    })),
+    extendRequest: jest.fn(),
     ...change,
   } as jest.Mocked<TracingApi>;
 }

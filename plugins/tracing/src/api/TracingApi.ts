@@ -2,7 +2,10 @@ import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   ClusterInfo,
   DecisionInput,
+  EntityTargets,
   EntityTracingStatus,
+  ExtendInput,
+  TracingMethod,
   TracingHealth,
   TracingPreview,
   TracingRequest,
@@ -45,6 +48,14 @@ export interface TracingApi {
     input?: DecisionInput,
   ): Promise<TracingRequest>;
   getEntityStatus(entityRef: string): Promise<EntityTracingStatus>;
+  /** The entity's own workloads (or Prometheus CRs) on one cluster. */
+  listEntityWorkloads(
+    entityRef: string,
+    cluster: string,
+    method: TracingMethod,
+  ): Promise<EntityTargets>;
+  /** Files a replacement of the request with a later expiry. */
+  extendRequest(id: string, input: ExtendInput): Promise<TracingRequest>;
 }
 
 /** @public */

@@ -4,7 +4,10 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import {
   ClusterInfo,
   DecisionInput,
+  EntityTargets,
   EntityTracingStatus,
+  ExtendInput,
+  TracingMethod,
   TracingHealth,
   TracingPreview,
   TracingRequest,
@@ -82,9 +85,20 @@ export class TracingClient implements TracingApi {
   }
 
   getEntityStatus(entityRef: string): Promise<EntityTracingStatus> {
-    const { kind, namespace, name } = parseEntityRef(entityRef);
-    const path = [kind, namespace, name].map(encodeURIComponent).join('/');
-    return this.request(`/entities/${path}/status`);
+    return this.request(`${entityPath(entityRef)}/status`);
+  }
+
+  listEntityWorkloads(
+    entityRef: string,
+    cluster: string,
+    method: TracingMethod,
+  ): Promise<EntityTargets> {
+    const query = new URLSearchParams({ cluster, method });
+    return this.request(`${entityPath(entityRef)}/workloads?${query}`);
+  }
+
+  extendRequest(id: string, input: ExtendInput): Promise<TracingRequest> {
+    return this.post(`/requests/${encodeURIComponent(id)}/extend`, input);
   }
 
   private post<T>(path: string, body: unknown): Promise<T> {
@@ -103,4 +117,11 @@ export class TracingClient implements TracingApi {
     }
     return (await response.json()) as T;
   }
+}
+
+function entityPath(entityRef: string): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return `/entities/${[kind, namespace, name]
+    .map(encodeURIComponent)
+    .join('/')}`;
 }

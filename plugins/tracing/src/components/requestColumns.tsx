@@ -4,7 +4,11 @@ import {
   EntityRefLink,
   humanizeEntityRef,
 } from '@backstage/plugin-catalog-react';
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import Tooltip from '@material-ui/core/Tooltip';
+import {
+  describeTargetCheck,
+  TracingRequest,
+} from '@tracegate/plugin-tracing-common';
 import { StatusBadge } from './StatusBadge';
 
 type Column = TableColumn<TracingRequest>;
@@ -37,6 +41,21 @@ export const requestColumns = {
   workload: {
     title: 'Workload',
     render: r => `${r.workload.kind} ${r.namespace}/${r.workload.name}`,
+  },
+  /** Whether the target exists and is the entity's own, as last checked. */
+  target: {
+    title: 'Target',
+    render: r => {
+      const text = describeTargetCheck(r.targetCheck);
+      const message = r.targetCheck?.message;
+      return message ? (
+        <Tooltip title={message}>
+          <span>{text}</span>
+        </Tooltip>
+      ) : (
+        text
+      );
+    },
   },
   sampling: {
     title: 'Sampling',

@@ -81,6 +81,7 @@ export const AdminQueue = () => {
     requestColumns.status,
     requestColumns.cluster,
     requestColumns.workload,
+    requestColumns.target,
     { title: 'Method', field: 'method' },
     requestColumns.sampling,
     { title: 'Requested by', field: 'requestedBy' },

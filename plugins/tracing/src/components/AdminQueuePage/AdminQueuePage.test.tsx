@@ -27,8 +27,27 @@ describe('AdminQueuePage', () => {
 
   it('lists pending requests and requires a comment to reject', async () => {
     const api = fakeTracingApi({
-      listRequests: jest.fn(async () => ({ items: [aRequest({ id: 'p1' })] })),
+      listRequests: jest.fn(async () => ({
+        items: [
+          aRequest({
+            id: 'p1',
+            targetCheck: {
+              result: 'not-verified',
+              at: '2026-11-27T00:00:00.000Z',
+              message: 'cluster local could not be read: unreachable',
+            },
+          }),
+        ],
+      })),
       decide: jest.fn(async () => aRequest({ status: 'rejected' })),
+      getRequestPreview: jest.fn(async () => ({
+        objects: [],
+        targetCheck: {
+          result: 'not-found' as const,
+          at: '2026-11-27T00:01:00.000Z',
+          message: 'Deployment shop/checkout does not exist on cluster local',
+        },
+      })),
     });
     await renderInTestApp(
       <FreshPermissionCache>
@@ -46,7 +65,14 @@ describe('AdminQueuePage', () => {
       limit: 100,
     });
 
+    // The check from filing in the row, the check of now in the details.
+    expect(screen.getByText('target not verified')).toBeInTheDocument();
     await userEvent.click(screen.getByText('checkout'));
+    expect(
+      await screen.findByText(
+        'Now: target not found (Deployment shop/checkout does not exist on cluster local)',
+      ),
+    ).toBeInTheDocument();
     await userEvent.click(
       await screen.findByRole('button', { name: 'Reject' }),
     );

@@ -1,6 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
 import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { EntityTracingContent } from './EntityTracingContent';
@@ -111,6 +112,58 @@ describe('EntityTracingContent', () => {
       await screen.findByRole('button', { name: 'Revoke' }),
     ).toBeInTheDocument();
     expect(screen.queryByText('Request tracing')).not.toBeInTheDocument();
+  });
+
+  it("lets an owner extend a live request, within maxDuration, and shows the target's check", async () => {
+    const api = fakeTracingApi({
+      getEntityStatus: jest.fn(async () => ({
+        requests: [
+          aRequest({
+            id: 'a',
+            status: 'active',
+            targetCheck: {
+              result: 'verified',
+              owned: true,
+              at: new Date().toISOString(),
+            },
+          }),
+        ],
+        objects: [],
+      })),
+      extendRequest: jest.fn(async () =>
+        aRequest({ id: 'b', supersedes: 'a' }),
+      ),
+    });
+    await render(api);
+    expect(
+      await screen.findByText(/target verified, the entity's own/),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Extend' }));
+    const dialog = await screen.findByRole('dialog');
+    const days = within(dialog).getByLabelText('Days from now');
+    await userEvent.clear(days);
+    await userEvent.type(days, '45');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Extend' }),
+    );
+    expect(
+      within(dialog).getByText(
+        'must be at most 30 days from now (tracing.maxDuration)',
+      ),
+    ).toBeInTheDocument();
+    expect(api.extendRequest).not.toHaveBeenCalled();
+    await userEvent.clear(days);
+    await userEvent.type(days, '14');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Extend' }),
+    );
+    expect(api.extendRequest).toHaveBeenCalledWith('a', {
+      expiresAt: expect.any(String),
+    });
+    const { expiresAt } = api.extendRequest.mock.calls[0][1];
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(
+      13.9 * 86_400_000,
+    );
   });
 
   it('says so when there is no request, and shows errors', async () => {

@@ -17,6 +17,7 @@ import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import {
   describeRollout,
+  describeTargetCheck,
   canTransition,
   DAY_MS,
   LiveObjectState,
@@ -28,7 +29,9 @@ import { Link as RouterLink } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { tracingApiRef } from '../../api';
+import { ExtendDialog } from '../ExtendDialog';
 import { StatusBadge } from '../StatusBadge';
+import { useMaxDurationMs } from '../useMaxDurationMs';
 
 /** How often to look again while a request is on its way to active. */
 const POLL_MS = { approved: 2_000, pending: 10_000 } as const;
@@ -50,13 +53,19 @@ function relative(iso: string): string {
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
 
+/** Pending or live: a request an owner may extend. */
+const EXTENDABLE = ['pending', 'approved', 'active', 'failed'];
+
 const RequestCard = (props: {
   request: TracingRequest;
   objects: LiveObjectState[];
+  mayExtend: boolean;
   onChange: () => void;
 }) => {
-  const { request, objects, onChange } = props;
+  const { request, objects, mayExtend, onChange } = props;
   const tracingApi = useApi(tracingApiRef);
+  const maxDurationMs = useMaxDurationMs();
+  const [extending, setExtending] = useState(false);
   const revokable = canTransition(request.status, 'revoke');
   const { allowed: mayRevoke } = usePermission({
     permission: tracingRequestRevokePermission,
@@ -115,6 +124,15 @@ const RequestCard = (props: {
       <Typography variant="body2" color="textSecondary">
         Requested by {request.requestedBy}: {request.reason}
       </Typography>
+      <Typography variant="body2" color="textSecondary">
+        {describeTargetCheck(request.targetCheck)}
+        {request.targetCheck?.message
+          ? ` (${request.targetCheck.message})`
+          : ''}
+        {request.supersedes
+          ? ` · replaces request ${request.supersedes} once approved`
+          : ''}
+      </Typography>
       {objects.length > 0 && (
         <List dense aria-label="Live objects">
           {objects.map(o => (
@@ -144,10 +162,30 @@ const RequestCard = (props: {
         </List>
       )}
       {error && <ErrorPanel title="Could not revoke" error={error} />}
-      {revokable && mayRevoke && (
-        <Button variant="outlined" color="secondary" onClick={revoke}>
-          Revoke
-        </Button>
+      <Box display="flex" gridGap={8}>
+        {mayExtend &&
+          EXTENDABLE.includes(request.status) &&
+          !(request.status === 'pending' && request.supersedes) && (
+            <Button variant="outlined" onClick={() => setExtending(true)}>
+              Extend
+            </Button>
+          )}
+        {revokable && mayRevoke && (
+          <Button variant="outlined" color="secondary" onClick={revoke}>
+            Revoke
+          </Button>
+        )}
+      </Box>
+      {extending && (
+        <ExtendDialog
+          request={request}
+          maxDurationMs={maxDurationMs}
+          onClose={() => setExtending(false)}
+          onDone={() => {
+            setExtending(false);
+            onChange();
+          }}
+        />
       )}
     </InfoCard>
   );
@@ -243,6 +281,7 @@ export const EntityTracingContent = () => {
           <RequestCard
             request={request}
             objects={objects.filter(o => o.requestId === request.id)}
+            mayExtend={mayRequest}
             onChange={retry}
           />
         </Grid>

@@ -3,7 +3,10 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import {
+  describeTargetCheck,
+  TracingRequest,
+} from '@tracegate/plugin-tracing-common';
 import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
 import { PreviewCard } from '../PreviewCard';
@@ -25,6 +28,33 @@ export const RequestDetails = (props: {
   return (
     <Box p={2}>
       <Typography variant="body2">Reason: {request.reason}</Typography>
+      {request.supersedes && (
+        <Typography variant="body2">
+          Replaces request {request.supersedes}: approving ends it.
+        </Typography>
+      )}
+      <Typography variant="body2">
+        When filed: {describeTargetCheck(request.targetCheck)}
+        {request.targetCheck?.message
+          ? ` (${request.targetCheck.message})`
+          : ''}
+      </Typography>
+      {preview.value?.targetCheck && (
+        <Typography
+          variant="body2"
+          color={
+            preview.value.targetCheck.result === 'not-found' ||
+            preview.value.targetCheck.owned === false
+              ? 'error'
+              : 'textPrimary'
+          }
+        >
+          Now: {describeTargetCheck(preview.value.targetCheck)}
+          {preview.value.targetCheck.message
+            ? ` (${preview.value.targetCheck.message})`
+            : ''}
+        </Typography>
+      )}
       {request.openPorts && (
         <Typography variant="body2">Open ports: {request.openPorts}</Typography>
       )}

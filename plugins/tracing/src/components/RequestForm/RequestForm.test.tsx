@@ -44,18 +44,67 @@ function render(api = fakeTracingApi()) {
 }
 
 describe('RequestForm', () => {
-  it('prefills the workload from the entity annotations', async () => {
-    await render();
-    expect(await screen.findByLabelText('Namespace')).toHaveValue('shop');
-    expect(screen.getByLabelText('Workload name')).toHaveValue('checkout');
+  it("picks the workload from the entity's own, as the backend lists them", async () => {
+    const api = fakeTracingApi();
+    await render(api);
+    // The only one is chosen at once.
+    expect(
+      await screen.findByText('Deployment shop/checkout'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        "This service's, found by backstage.io/kubernetes-id=checkout in any namespace",
+      ),
+    ).toBeInTheDocument();
+    expect(api.listEntityWorkloads).toHaveBeenCalledWith(
+      'component:default/checkout',
+      'local',
+      'ebpf',
+    );
+    expect(screen.queryByLabelText('Namespace')).not.toBeInTheDocument();
     expect(screen.getByText(/≈ 10% of requests/)).toBeInTheDocument();
   });
 
-  it('shows the schema messages next to the fields and sends nothing', async () => {
+  it('says so when the service has no workload on the cluster', async () => {
     const api = fakeTracingApi();
     await render(api);
-    const namespace = await screen.findByLabelText('Namespace');
-    fireEvent.change(namespace, { target: { value: 'Shop!' } });
+    await userEvent.click(
+      await screen.findByLabelText(/Native \(Prometheus\)/),
+    );
+    expect(
+      await screen.findByText(
+        /No Prometheus resource of this service on cluster local/,
+      ),
+    ).toBeInTheDocument();
+    expect(api.listEntityWorkloads).toHaveBeenLastCalledWith(
+      'component:default/checkout',
+      'local',
+      'prometheus',
+    );
+  });
+
+  it('takes typed fields, marked, when the list cannot be read, and checks them as the backend does', async () => {
+    const api = fakeTracingApi({
+      listEntityWorkloads: jest.fn(async () => ({
+        cluster: 'local',
+        method: 'ebpf' as const,
+        selector: 'backstage.io/kubernetes-id=checkout in any namespace',
+        items: [],
+        error: 'unreachable: connect ECONNREFUSED',
+      })),
+    });
+    await render(api);
+    expect(
+      await screen.findByText(
+        /Could not list this service's workloads on cluster local: unreachable/,
+      ),
+    ).toBeInTheDocument();
+    // Prefilled from the entity's annotations.
+    expect(screen.getByLabelText('Namespace')).toHaveValue('shop');
+    expect(screen.getByLabelText('Name')).toHaveValue('checkout');
+    fireEvent.change(screen.getByLabelText('Namespace'), {
+      target: { value: 'Shop!' },
+    });
     fireEvent.change(screen.getByLabelText('Duration in days'), {
       target: { value: '90' },
     });
@@ -72,6 +121,53 @@ describe('RequestForm', () => {
       screen.getByText('must be between 1 and 2000 characters'),
     ).toBeInTheDocument();
     expect(api.previewRequest).not.toHaveBeenCalled();
+  });
+
+  it('offers to extend or replace the live request of the workload', async () => {
+    const LIVE_ID = '11111111-1111-4111-8111-111111111111';
+    const live = aRequest({ id: LIVE_ID, status: 'active' });
+    const api = fakeTracingApi({
+      listRequests: jest.fn(async () => ({ items: [live] })),
+      previewRequest: jest.fn(async () => ({ objects: [] })),
+      extendRequest: jest.fn(async () =>
+        aRequest({
+          id: '22222222-2222-4222-8222-222222222222',
+          supersedes: LIVE_ID,
+        }),
+      ),
+    });
+    await render(api);
+    expect(
+      await screen.findByText(/already has a live request \(active/),
+    ).toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: 'Replace it with the settings below',
+      }),
+    );
+    expect(screen.getByText(/This request replaces it/)).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText('Reason'), {
+      target: { value: 'more samples' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    await waitFor(() =>
+      expect(api.previewRequest).toHaveBeenCalledWith(
+        expect.objectContaining({ supersedes: LIVE_ID }),
+      ),
+    );
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Extend it to 7 days from now' }),
+    );
+    expect(await screen.findByText('Tracing requested')).toBeInTheDocument();
+    expect(api.extendRequest).toHaveBeenCalledWith(LIVE_ID, {
+      expiresAt: expect.any(String),
+      reason: 'more samples',
+    });
+    expect(
+      screen.getByText(/it replaces the live request/),
+    ).toBeInTheDocument();
   });
 
   it('previews, then submits, and shows server field errors by their field', async () => {
@@ -121,6 +217,7 @@ describe('RequestForm', () => {
       expect.objectContaining({
         entityRef: 'component:default/checkout',
         namespace: 'shop',
+        workload: { kind: 'Deployment', name: 'checkout' },
         cluster: 'local',
       }),
     );

@@ -5,15 +5,9 @@ import {
   Progress,
 } from '@backstage/core-components';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { readDurationFromConfig } from '@backstage/config';
 import { ResponseError } from '@backstage/errors';
-import {
-  configApiRef,
-  identityApiRef,
-  useApi,
-} from '@backstage/frontend-plugin-api';
+import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
 import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
-import { durationToMilliseconds } from '@backstage/types';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import FormControl from '@material-ui/core/FormControl';
@@ -27,20 +21,22 @@ import Slider from '@material-ui/core/Slider';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
-  DAY_MS,
   getKubernetesTarget,
   maxDurationDays,
   parseFieldErrors,
+  LIVE_TRACING_REQUEST_STATUSES,
   SAMPLER_NAMES,
   TracingPreview,
   TracingRequest,
-  WORKLOAD_KINDS,
 } from '@tracegate/plugin-tracing-common';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
 import { PreviewCard } from '../PreviewCard';
 import { StatusBadge } from '../StatusBadge';
+import { useMaxDurationMs } from '../useMaxDurationMs';
+import { LiveRequestNotice } from './LiveRequestNotice';
+import { TargetPicker } from './TargetPicker';
 import {
   emptyForm,
   FormState,
@@ -52,20 +48,8 @@ import {
 const METHOD_HELP = {
   ebpf: 'eBPF (Grafana Beyla): traces apps without an OpenTelemetry SDK, from the kernel, no code change.',
   prometheus:
-    'Native (Prometheus): sets spec.tracingConfig on the Prometheus custom resource named as the workload.',
+    "Native (Prometheus): sets spec.tracingConfig on one of the service's Prometheus custom resources.",
 };
-
-function useMaxDurationMs(): number {
-  const config = useApi(configApiRef);
-  return useMemo(() => {
-    const tracing = config.getOptionalConfig('tracing');
-    return tracing?.has('maxDuration')
-      ? durationToMilliseconds(
-          readDurationFromConfig(tracing, { key: 'maxDuration' }),
-        )
-      : 30 * DAY_MS;
-  }, [config]);
-}
 
 /** Services the signed-in user owns, for the entity picker. */
 function useOwnedServices() {
@@ -103,6 +87,28 @@ export const RequestForm = (props: { entityRef?: string }) => {
   const [preview, setPreview] = useState<TracingPreview>();
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<TracingRequest>();
+  const liveRequests = useAsync(
+    async () =>
+      form.entityRef
+        ? (
+            await tracingApi.listRequests({
+              entityRef: form.entityRef,
+              status: ['pending', ...LIVE_TRACING_REQUEST_STATUSES],
+              limit: 100,
+            })
+          ).items
+        : [],
+    [tracingApi, form.entityRef, created],
+  );
+  // The request that holds the target (not a pending replacement of it).
+  const holder = liveRequests.value?.find(
+    r =>
+      r.cluster === form.cluster &&
+      r.namespace === form.namespace &&
+      r.workload.kind === form.workloadKind &&
+      r.workload.name === form.workloadName &&
+      !(r.status === 'pending' && r.supersedes),
+  );
 
   const errors = touched
     ? { ...validate(form, maxDurationMs), ...serverErrors }
@@ -116,7 +122,16 @@ export const RequestForm = (props: { entityRef?: string }) => {
   // entity prefills once, so a field the user cleared stays clear.
   const [prefilledFor, setPrefilledFor] = useState<string>();
   const update = (change: Partial<FormState>) => {
-    setForm(current => ({ ...current, ...change }));
+    setForm(current => {
+      const next = { ...current, ...change };
+      // A replacement keeps its target: another target replaces nothing.
+      const sameTarget =
+        next.cluster === current.cluster &&
+        next.namespace === current.namespace &&
+        next.workloadKind === current.workloadKind &&
+        next.workloadName === current.workloadName;
+      return sameTarget ? next : { ...next, supersedes: undefined };
+    });
     setPreview(undefined);
     setServerErrors({});
   };
@@ -147,10 +162,17 @@ export const RequestForm = (props: { entityRef?: string }) => {
       setForm(f => (f.cluster ? f : { ...f, cluster: firstCluster }));
   }, [firstCluster]);
 
-  async function run(action: () => Promise<void>) {
+  /** Validates (all fields, or `only` some), then runs the call. */
+  async function run(
+    action: () => Promise<void>,
+    options: { only?: string[] } = {},
+  ) {
     setTouched(true);
     setServerError(undefined);
-    if (Object.keys(validate(form, maxDurationMs)).length > 0) return;
+    const invalid = Object.keys(validate(form, maxDurationMs)).filter(
+      f => !options.only || options.only.includes(f),
+    );
+    if (invalid.length > 0) return;
     setBusy(true);
     try {
       await action();
@@ -187,6 +209,8 @@ export const RequestForm = (props: { entityRef?: string }) => {
           Your request for <b>{created.workload.name}</b> on{' '}
           <b>{created.cluster}</b> is <StatusBadge status={created.status} />. A
           platform admin will review it.
+          {created.supersedes &&
+            ' When approved, it replaces the live request, which stays in place until then.'}
         </Typography>
         <EntityRefLink entityRef={created.entityRef}>
           Back to the service
@@ -257,45 +281,14 @@ export const RequestForm = (props: { entityRef?: string }) => {
               ))}
             </TextField>
           </Grid>
-          <Grid item xs={12} md={4}>
-            <TextField
-              fullWidth
-              id="tracing-namespace"
-              label="Namespace"
-              value={form.namespace}
-              onChange={e => update({ namespace: e.target.value })}
-              {...field('namespace')}
-            />
-          </Grid>
-          <Grid item xs={12} md={4}>
-            <TextField
-              select
-              fullWidth
-              id="tracing-workload-kind"
-              label="Workload kind"
-              value={form.workloadKind}
-              onChange={e =>
-                update({
-                  workloadKind: e.target.value as FormState['workloadKind'],
-                })
-              }
-              {...field('workload.kind')}
-            >
-              {WORKLOAD_KINDS.map(kind => (
-                <MenuItem key={kind} value={kind}>
-                  {kind}
-                </MenuItem>
-              ))}
-            </TextField>
-          </Grid>
-          <Grid item xs={12} md={4}>
-            <TextField
-              fullWidth
-              id="tracing-workload-name"
-              label="Workload name"
-              value={form.workloadName}
-              onChange={e => update({ workloadName: e.target.value })}
-              {...field('workload.name')}
+          <Grid item xs={12}>
+            <TargetPicker
+              entityRef={form.entityRef}
+              cluster={form.cluster}
+              method={form.method}
+              value={form}
+              onChange={update}
+              errors={errors}
             />
           </Grid>
           <Grid item xs={12}>
@@ -304,9 +297,17 @@ export const RequestForm = (props: { entityRef?: string }) => {
               <RadioGroup
                 aria-label="Method"
                 value={form.method}
-                onChange={e =>
-                  update({ method: e.target.value as FormState['method'] })
-                }
+                onChange={e => {
+                  const method = e.target.value as FormState['method'];
+                  // Each method has its own kind of target: pick again.
+                  update({
+                    method,
+                    workloadKind:
+                      method === 'prometheus' ? 'Prometheus' : 'Deployment',
+                    workloadName: '',
+                    namespace: '',
+                  });
+                }}
               >
                 <FormControlLabel
                   value="ebpf"
@@ -395,6 +396,29 @@ export const RequestForm = (props: { entityRef?: string }) => {
             />
           </Grid>
         </Grid>
+        {holder && (
+          <LiveRequestNotice
+            existing={holder}
+            replacing={form.supersedes === holder.id}
+            durationDays={form.durationDays}
+            busy={busy}
+            onExtend={() =>
+              run(
+                async () =>
+                  setCreated(
+                    await tracingApi.extendRequest(holder.id, {
+                      expiresAt: toInput(form).expiresAt,
+                      ...(form.reason.trim() ? { reason: form.reason } : {}),
+                    }),
+                  ),
+                { only: ['expiresAt'] },
+              )
+            }
+            onReplace={replace =>
+              update({ supersedes: replace ? holder.id : undefined })
+            }
+          />
+        )}
         {serverError && (
           <ErrorPanel title="The request was not filed" error={serverError} />
         )}

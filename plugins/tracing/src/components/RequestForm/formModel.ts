@@ -7,8 +7,8 @@ import {
   fieldErrors,
   SamplerName,
   TracingMethod,
+  TargetKind,
   TracingRequestInput,
-  WorkloadKind,
 } from '@tracegate/plugin-tracing-common';
 
 /** What the form holds; strings where the user types. */
@@ -16,7 +16,7 @@ export type FormState = {
   entityRef: string;
   cluster: string;
   namespace: string;
-  workloadKind: WorkloadKind;
+  workloadKind: TargetKind;
   workloadName: string;
   method: TracingMethod;
   sampler: SamplerName;
@@ -24,6 +24,8 @@ export type FormState = {
   openPorts: string;
   durationDays: string;
   reason: string;
+  /** The live request this one replaces, if the user chose to. */
+  supersedes?: string;
 };
 
 export function emptyForm(entityRef = ''): FormState {
@@ -61,6 +63,7 @@ export function toInput(
     sampling: { sampler: form.sampler, ratio: form.ratio },
     expiresAt,
     reason: form.reason,
+    ...(form.supersedes ? { supersedes: form.supersedes } : {}),
   };
 }
 
