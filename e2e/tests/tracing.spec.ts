@@ -52,8 +52,14 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await expect(page.getByText('No tracing requests yet')).toBeVisible();
     await page.getByRole('button', { name: 'Request tracing' }).click();
 
-    await expect(page.getByLabel('Namespace')).toHaveValue('shop');
-    await expect(page.getByLabel('Workload name')).toHaveValue('checkout');
+    // The target comes from checkout's own workloads on the live cluster.
+    await expect(page.getByText('Deployment shop/checkout')).toBeVisible();
+    await expect(
+      page.getByText(
+        "This service's, found by backstage.io/kubernetes-id=checkout in namespace shop",
+      ),
+    ).toBeVisible();
+    await expect(page.getByLabel('Namespace')).toHaveCount(0);
     await page.getByLabel('Reason').fill('checkout p99 latency since Monday');
     await page.getByLabel('Open ports (optional)').fill('99999');
     await page.getByRole('button', { name: 'Preview' }).click();
@@ -82,6 +88,26 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     });
   });
 
+  test('a second request for the workload is refused, naming the first', async ({
+    browser,
+  }) => {
+    const page = await requester(browser);
+    await page.goto(ENTITY_TAB);
+    await page.getByRole('button', { name: 'Request tracing' }).click();
+    await expect(
+      page.getByText(/already has a live request \(pending/),
+    ).toBeVisible();
+    await page.getByLabel('Reason').fill('a second one');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect(
+      page.getByText(/already has a live request: [0-9a-f-]{36} \(pending\)/),
+    ).toBeVisible();
+    await page.screenshot({
+      path: `${SHOTS}/request-form-second-refused.png`,
+      fullPage: true,
+    });
+  });
+
   test('the requester cannot open the admin queue', async ({ browser }) => {
     const page = await requester(browser);
     await page.goto('/tracing');
@@ -101,6 +127,9 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await page.getByRole('button', { name: 'Approval queue' }).click();
     const row = page.getByRole('row', { name: /checkout/ });
     await expect(row).toBeVisible();
+    await expect(
+      row.getByText("target verified, the entity's own"),
+    ).toBeVisible();
     await expectAccessible(page);
     await row.getByText('checkout', { exact: true }).click();
     await expect(page.getByLabel('diff')).toBeVisible();
@@ -131,7 +160,47 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await expect(page.getByText('active', { exact: true })).toBeVisible();
   });
 
-  test('the requester sees it become active, then revokes it', async ({
+  test('the requester extends it; approving the extension replaces it', async ({
+    browser,
+  }) => {
+    const page = await requester(browser);
+    await page.goto(ENTITY_TAB);
+    await page.getByRole('button', { name: 'Extend' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Days from now').fill('14');
+    await dialog.getByRole('button', { name: 'Extend' }).click();
+    await expect(
+      page.getByText(/replaces request [0-9a-f-]{36} once approved/),
+    ).toBeVisible();
+    await expect(page.getByText('pending', { exact: true })).toBeVisible();
+
+    const adminPage = await admin(browser);
+    await adminPage.goto('/tracing/admin');
+    const row = adminPage.getByRole('row', { name: /checkout/ });
+    await row.getByText('checkout', { exact: true }).click();
+    await expect(
+      adminPage.getByText(/Replaces request [0-9a-f-]{36}: approving ends it/),
+    ).toBeVisible();
+    await adminPage
+      .getByRole('button', { name: 'Approve', exact: true })
+      .click();
+    await adminPage
+      .getByRole('dialog')
+      .getByRole('button', { name: 'Approve' })
+      .click();
+    await expect(adminPage.getByText('No requests in pending.')).toBeVisible();
+
+    await page.goto(ENTITY_TAB);
+    await expect(page.getByText('revoked', { exact: true })).toBeVisible();
+    await expect(
+      page.getByText(/approved → revoked by user:default\/ada/),
+    ).toBeVisible();
+    await expect(
+      page.getByText(/replaced by request [0-9a-f-]{36}/),
+    ).toBeVisible();
+  });
+
+  test('the requester sees the extension active, then revokes it', async ({
     browser,
   }) => {
     const page = await requester(browser);
@@ -143,7 +212,7 @@ test.describe.serial('a tracing request from filing to revoke', () => {
       page.getByText('ConfigMap beyla/beyla-config: present'),
     ).toBeVisible();
     await expect(
-      page.getByText(/pending → approved by user:default\/ada/),
+      page.getByText(/pending → approved by user:default\/ada/).first(),
     ).toBeVisible();
     await expectAccessible(page);
     await page.screenshot({
@@ -151,7 +220,7 @@ test.describe.serial('a tracing request from filing to revoke', () => {
       fullPage: true,
     });
     await page.getByRole('button', { name: 'Revoke' }).click();
-    await expect(page.getByText('revoked', { exact: true })).toBeVisible();
+    await expect(page.getByText('revoked', { exact: true })).toHaveCount(2);
     await expect(page.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
   });
 });
