@@ -231,6 +231,32 @@ describe('RequestForm', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows a 409 in words: which request holds the workload', async () => {
+    const message =
+      'Deployment shop/checkout on cluster local already has a live request: 11111111-1111-4111-8111-111111111111 (active).';
+    const api = fakeTracingApi({
+      previewRequest: jest.fn(async () => {
+        throw await ResponseError.fromResponse(
+          new Response(
+            JSON.stringify({
+              error: { name: 'ConflictError', message },
+              response: { statusCode: 409 },
+            }),
+            { status: 409, headers: { 'Content-Type': 'application/json' } },
+          ) as any,
+        );
+      }),
+    });
+    await render(api);
+    fireEvent.change(await screen.findByLabelText('Reason'), {
+      target: { value: 'p99 latency' },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(
+      await screen.findByText(`The request was not filed: ${message}`),
+    ).toBeInTheDocument();
+  });
+
   it('confirms a filed request with its state', async () => {
     const api = fakeTracingApi({
       previewRequest: jest.fn(async () => ({ objects: [] })),

@@ -83,7 +83,8 @@ export const RequestForm = (props: { entityRef?: string }) => {
   const [form, setForm] = useState<FormState>(() => emptyForm(props.entityRef));
   const [touched, setTouched] = useState(false);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
-  const [serverError, setServerError] = useState<Error>();
+  // The backend's answer in words: a 409 says which request holds the target.
+  const [serverError, setServerError] = useState<string>();
   const [preview, setPreview] = useState<TracingPreview>();
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<TracingRequest>();
@@ -186,7 +187,7 @@ export const RequestForm = (props: { entityRef?: string }) => {
           ? parseFieldErrors(message)
           : [];
       if (fields.length) setServerErrors(toErrorMap(fields));
-      else setServerError(error as Error);
+      else setServerError(message);
     } finally {
       setBusy(false);
     }
@@ -420,7 +421,11 @@ export const RequestForm = (props: { entityRef?: string }) => {
           />
         )}
         {serverError && (
-          <ErrorPanel title="The request was not filed" error={serverError} />
+          <Box my={2}>
+            <Typography color="error" role="alert">
+              The request was not filed: {serverError}
+            </Typography>
+          </Box>
         )}
         <Box mt={2} display="flex" gridGap={8}>
           <Button
