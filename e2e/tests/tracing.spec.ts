@@ -193,7 +193,7 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await page.goto(ENTITY_TAB);
     await expect(page.getByText('revoked', { exact: true })).toBeVisible();
     await expect(
-      page.getByText(/approved → revoked by user:default\/ada/),
+      page.getByText(/active → revoked by user:default\/ada/),
     ).toBeVisible();
     await expect(
       page.getByText(/replaced by request [0-9a-f-]{36}/),

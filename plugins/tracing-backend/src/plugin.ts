@@ -114,8 +114,12 @@ export const tracingPlugin = createBackendPlugin({
           },
         });
 
+        // On every replica (scope local: no claim in the database that a
+        // crashed replica would hold until its timeout); passes over a
+        // cluster are fenced by the cluster's lease (see Reconciler).
         await deps.scheduler.scheduleTask({
           id: 'tracing-reconcile-clusters',
+          scope: 'local',
           frequency: config.reconcileFrequency,
           timeout: { minutes: 5 },
           initialDelay: { seconds: 5 },

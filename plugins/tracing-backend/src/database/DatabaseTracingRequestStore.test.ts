@@ -251,5 +251,36 @@ describe.each(databases.eachSupportedId())(
       });
       expect(await again.get(created.id)).toEqual(created);
     });
+
+    it('counts changes of the live set per cluster, in the same transaction', async () => {
+      const { store } = await createStore();
+      const request = await store.create(filed(), { actor: 'u', at: at(0) });
+      expect(await store.clusterRevision('local')).toBe(0);
+      const move = (from: any, to: any) =>
+        store.transition({ id: request.id, from, to, actor: 'a', at: at(1) });
+      await move('pending', 'approved');
+      expect(await store.clusterRevision('local')).toBe(1);
+      await move('approved', 'active'); // still live: same objects
+      expect(await store.clusterRevision('local')).toBe(1);
+      await move('active', 'revoked');
+      expect(await store.clusterRevision('local')).toBe(2);
+      expect(await store.clusterRevision('other')).toBe(0);
+    });
+
+    it('leases a cluster to one holder until it expires or is released', async () => {
+      const { store } = await createStore();
+      const lease = (holder: string, now: number) =>
+        store.acquireLease({ cluster: 'local', holder, ttlMs: 1000, now });
+      expect(await lease('a', 0)).toBe(true);
+      expect(await lease('b', 500)).toBe(false);
+      expect(await lease('a', 900)).toBe(true); // renewed until 1900
+      expect(await lease('b', 1500)).toBe(false);
+      expect(await lease('b', 2000)).toBe(true); // a's ran out
+      expect(await lease('a', 2100)).toBe(false);
+      await store.releaseLease({ cluster: 'local', holder: 'a' }); // not a's
+      expect(await lease('a', 2200)).toBe(false);
+      await store.releaseLease({ cluster: 'local', holder: 'b' });
+      expect(await lease('a', 2300)).toBe(true);
+    });
   },
 );

@@ -7,6 +7,7 @@ import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,
   FINAL_TRACING_REQUEST_STATUSES,
+  LIVE_TRACING_REQUEST_STATUSES,
   SamplerName,
   TargetKind,
   TracingMethod,
@@ -31,6 +32,7 @@ const migrationsDir = resolvePackagePath(
 );
 
 const REQUESTS = 'tracing_requests';
+const CLUSTERS = 'tracing_clusters';
 const HISTORY = 'tracing_request_history';
 
 type RequestRow = {
@@ -72,6 +74,14 @@ type HistoryRow = {
   to_status: string;
   comment: string | null;
 };
+
+/** Counts a change of the cluster's live set, in the caller's transaction. */
+async function bumpRevision(tx: Knex.Transaction, cluster: string) {
+  await tx(CLUSTERS)
+    .insert({ cluster, revision: 1 })
+    .onConflict('cluster')
+    .merge({ revision: tx.raw('?? + 1', [`${CLUSTERS}.revision`]) });
+}
 
 /** A compare-and-set found the request moved on: undo the transaction. */
 class LostRace extends Error {}
@@ -258,6 +268,15 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
       .where({ id: transition.id, status: transition.from })
       .update(update);
     if (count === 0) return false;
+    if (
+      LIVE_TRACING_REQUEST_STATUSES.includes(transition.from) !==
+      LIVE_TRACING_REQUEST_STATUSES.includes(transition.to)
+    ) {
+      const row = await tx<RequestRow>(REQUESTS)
+        .where({ id: transition.id })
+        .first('cluster');
+      await bumpRevision(tx, row!.cluster);
+    }
     await tx(HISTORY).insert({
       request_id: transition.id,
       actor: transition.actor,
@@ -307,6 +326,45 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
       .where({ id: options.id, status: options.status })
       .update(lastApplyColumns(options.lastApply));
     return count > 0;
+  }
+
+  async clusterRevision(cluster: string): Promise<number> {
+    const row = await this.db(CLUSTERS).where({ cluster }).first('revision');
+    return Number(row?.revision ?? 0);
+  }
+
+  async acquireLease(options: {
+    cluster: string;
+    holder: string;
+    ttlMs: number;
+    now: number;
+  }): Promise<boolean> {
+    await this.db(CLUSTERS)
+      .insert({ cluster: options.cluster, revision: 0 })
+      .onConflict('cluster')
+      .ignore();
+    const count = await this.db(CLUSTERS)
+      .where({ cluster: options.cluster })
+      .andWhere(free =>
+        free
+          .whereNull('lease_holder')
+          .orWhere('lease_holder', options.holder)
+          .orWhere('lease_expires_at', '<', options.now),
+      )
+      .update({
+        lease_holder: options.holder,
+        lease_expires_at: options.now + options.ttlMs,
+      });
+    return count > 0;
+  }
+
+  async releaseLease(options: {
+    cluster: string;
+    holder: string;
+  }): Promise<void> {
+    await this.db(CLUSTERS)
+      .where({ cluster: options.cluster, lease_holder: options.holder })
+      .update({ lease_holder: null, lease_expires_at: null });
   }
 
   async listExpired(options: {

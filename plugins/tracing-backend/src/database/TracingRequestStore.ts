@@ -134,6 +134,27 @@ export interface TracingRequestStore {
     lastApply: LastApply;
   }): Promise<boolean>;
 
+  /**
+   * The revision of the cluster's live set: bumped in the transaction of
+   * every change that moves a request into or out of the live states.
+   */
+  clusterRevision(cluster: string): Promise<number>;
+
+  /**
+   * Takes the cluster's reconcile lease for `holder` until `now + ttlMs` if
+   * it is free, expired or already the holder's; resolves to whether it did.
+   * Renewing is taking it again.
+   */
+  acquireLease(options: {
+    cluster: string;
+    holder: string;
+    ttlMs: number;
+    now: number;
+  }): Promise<boolean>;
+
+  /** Gives the lease up, if `holder` still has it. */
+  releaseLease(options: { cluster: string; holder: string }): Promise<void>;
+
   /** Requests in one of `statuses` whose `expiresAt` is at or before `at`. */
   listExpired(options: {
     at: string;

@@ -1,4 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { randomUUID } from 'node:crypto';
 import {
   describeRollout,
   LastApply,
@@ -38,19 +39,47 @@ export type ReconcileResult = {
   appliedFor: Set<string>;
   /** Beyla's DaemonSet rollout after the pass, when there is one. */
   rollout?: RolloutState;
+  /** Why no pass ran: another pass holds the cluster's lease. */
+  skipped?: string;
 };
+
+/** The lease was taken over (this pass stalled past its TTL): stop writing. */
+class LeaseLostError extends Error {}
+
+function emptyResult(cluster: string): ReconcileResult {
+  return {
+    cluster,
+    applied: [],
+    deleted: [],
+    released: [],
+    errors: {},
+    clusterErrors: [],
+    appliedFor: new Set(),
+  };
+}
 
 /**
  * Level-based: each pass reads the cluster's live requests and live objects,
  * plans (see `plan/`), executes the plan's writes and records each request's
- * outcome through the state machine. Passes over one cluster never overlap
- * in this process; a failing cluster does not hold up the others.
+ * outcome through the state machine. A failing cluster does not hold up the
+ * others.
+ *
+ * Fenced across backend replicas: a pass holds the cluster's lease in the
+ * database (`tracing_clusters`) and checks it before every write, so passes
+ * never overlap and one that stalled past the lease's TTL writes nothing
+ * more. It notes the cluster's revision (bumped with every change of the
+ * live set) before it reads the requests, and passes again until the
+ * revision it applied is the newest, also when the change arrived while it
+ * held the lease and another replica's pass was turned away. A replica that
+ * dies holding the lease holds it for one TTL at most.
  *
  * @internal
  */
 export class Reconciler {
+  private readonly instanceId = randomUUID();
   private readonly running = new Map<string, Promise<ReconcileResult>>();
   private readonly queued = new Map<string, Promise<ReconcileResult>>();
+  private readonly leaseWaits = new Map<string, NodeJS.Timeout>();
   private readonly retries = new Map<
     string,
     { attempt: number; timer: NodeJS.Timeout }
@@ -67,8 +96,14 @@ export class Reconciler {
       retryBaseMs?: number;
       /** How soon a pass looks again at a rollout in progress. */
       rolloutPollMs?: number;
+      /** How long a pass's lease lasts unless renewed. Default 15 s. */
+      leaseTtlMs?: number;
     },
   ) {}
+
+  private get leaseTtlMs() {
+    return this.options.leaseTtlMs ?? 15_000;
+  }
 
   /** Reconciles every cluster; resolves when all passes ended. */
   async reconcileAll(): Promise<ReconcileResult[]> {
@@ -78,8 +113,9 @@ export class Reconciler {
   }
 
   /**
-   * Reconciles one cluster. A call during a running pass queues exactly one
-   * more pass after it, so a change is never missed and never piles up.
+   * Reconciles one cluster. Within this process a call during a running
+   * pass queues exactly one more pass after it (no contending with itself);
+   * across replicas the lease decides.
    */
   reconcile(clusterName: string): Promise<ReconcileResult> {
     const queued = this.queued.get(clusterName);
@@ -87,7 +123,7 @@ export class Reconciler {
     const running = this.running.get(clusterName);
     const start = async () => {
       this.queued.delete(clusterName);
-      const pass = this.pass(clusterName);
+      const pass = this.leasedReconcile(clusterName);
       this.running.set(clusterName, pass);
       try {
         return await pass;
@@ -102,22 +138,96 @@ export class Reconciler {
     return next;
   }
 
+  /**
+   * Passes under the cluster's lease. When another replica's pass holds it,
+   * this one ends at once (`skipped`): the holder passes again for any
+   * change that reached the database meanwhile.
+   */
+  private async leasedReconcile(clusterName: string): Promise<ReconcileResult> {
+    const { store } = this.options;
+    const lease = {
+      cluster: clusterName,
+      holder: `${this.instanceId}/${randomUUID()}`,
+      ttlMs: this.leaseTtlMs,
+    };
+    const takeLease = () => store.acquireLease({ ...lease, now: Date.now() });
+    if (!(await takeLease())) {
+      this.tryAgainAfterLease(clusterName);
+      return {
+        ...emptyResult(clusterName),
+        skipped: 'another pass holds the lease',
+      };
+    }
+    const renewal = setInterval(
+      () => takeLease().catch(() => undefined),
+      this.leaseTtlMs / 3,
+    );
+    renewal.unref?.();
+    const fence = async () => {
+      if (!(await takeLease())) {
+        throw new LeaseLostError(
+          `the lease of cluster ${clusterName} passed to another pass`,
+        );
+      }
+    };
+    let result = emptyResult(clusterName);
+    let revision = -1;
+    try {
+      for (let round = 0; round < 5; round++) {
+        const seen = await store.clusterRevision(clusterName);
+        if (seen === revision) break;
+        revision = seen;
+        result = await this.pass(clusterName, fence);
+      }
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      this.options.logger.warn(
+        `Reconciling cluster ${clusterName}: ${error.message}`,
+      );
+      return { ...emptyResult(clusterName), skipped: error.message };
+    } finally {
+      clearInterval(renewal);
+      await store.releaseLease(lease);
+    }
+    // A change that came after this pass's last look, while its lease turned
+    // other passes away.
+    if ((await store.clusterRevision(clusterName)) !== revision) {
+      return this.leasedReconcile(clusterName);
+    }
+    return result;
+  }
+
+  /**
+   * A live holder passes again for the change that sent this pass away; a
+   * holder that died does not, so look again once its lease has run out.
+   */
+  private tryAgainAfterLease(clusterName: string) {
+    if (this.leaseWaits.has(clusterName)) return;
+    const timer = setTimeout(() => {
+      this.leaseWaits.delete(clusterName);
+      this.reconcile(clusterName).catch(error =>
+        this.options.logger.error(
+          `Reconciling cluster ${clusterName} after its lease failed: ${error}`,
+        ),
+      );
+    }, this.leaseTtlMs + 1_000);
+    timer.unref?.();
+    this.leaseWaits.set(clusterName, timer);
+  }
+
   /** Stops pending retries (backend shutdown, tests). */
   stop() {
     for (const { timer } of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
+    for (const timer of this.leaseWaits.values()) clearTimeout(timer);
+    this.leaseWaits.clear();
   }
 
-  private async pass(clusterName: string): Promise<ReconcileResult> {
-    const result: ReconcileResult = {
-      cluster: clusterName,
-      applied: [],
-      deleted: [],
-      released: [],
-      errors: {},
-      clusterErrors: [],
-      appliedFor: new Set(),
-    };
+  private async pass(
+    clusterName: string,
+    fence: () => Promise<void>,
+  ): Promise<ReconcileResult> {
+    const result = emptyResult(clusterName);
     const cluster = this.options.clusters.find(clusterName);
     if (!cluster) {
       result.clusterErrors.push(`cluster ${clusterName} is not configured`);
@@ -139,7 +249,7 @@ export class Reconciler {
       requests: live,
       live: state,
     });
-    await this.execute(api, plan, result);
+    await this.execute(api, plan, result, fence);
     if (live.some(r => r.method === 'ebpf' && !result.errors[r.id])) {
       try {
         result.rollout = await readBeylaRollout(api, cluster.beyla.namespace);
@@ -173,10 +283,12 @@ export class Reconciler {
     api: KubeApi,
     plan: ClusterPlan,
     result: ReconcileResult,
+    fence: () => Promise<void>,
   ) {
     for (const action of plan.actions) {
       const ids = action.requestIds;
       if (ids.length && ids.every(id => result.errors[id])) continue;
+      if (action.type !== 'none') await fence();
       try {
         await this.executeAction(api, action, result);
       } catch (error) {
