@@ -1,4 +1,4 @@
-import { TracingRequestStatus } from './domain';
+import { TracingRequest, TracingRequestStatus } from './domain';
 
 /**
  * The actions that move a tracing request between states: one row per action,
@@ -59,3 +59,29 @@ export const FINAL_TRACING_REQUEST_STATUSES: readonly TracingRequestStatus[] = [
   'revoked',
   'expired',
 ];
+
+/**
+ * States in which a request can hold its target (one request per target):
+ * pending or live. Every other state is final and lets the target go.
+ *
+ * @public
+ */
+export const TARGET_HOLDING_STATUSES: readonly TracingRequestStatus[] = [
+  'pending',
+  ...LIVE_TRACING_REQUEST_STATUSES,
+];
+
+/**
+ * Whether the request holds its target: pending or live, and not a pending
+ * replacement (which takes the target over only when approved).
+ *
+ * @public
+ */
+export function holdsTarget(
+  request: Pick<TracingRequest, 'status' | 'supersedes'>,
+): boolean {
+  return (
+    TARGET_HOLDING_STATUSES.includes(request.status) &&
+    !(request.status === 'pending' && request.supersedes)
+  );
+}

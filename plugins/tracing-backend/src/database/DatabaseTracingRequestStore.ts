@@ -339,23 +339,27 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
     ttlMs: number;
     now: number;
   }): Promise<boolean> {
+    // One UPDATE in the common case (renewals before every write); the row
+    // is made on a cluster's first lease.
+    const take = () =>
+      this.db(CLUSTERS)
+        .where({ cluster: options.cluster })
+        .andWhere(free =>
+          free
+            .whereNull('lease_holder')
+            .orWhere('lease_holder', options.holder)
+            .orWhere('lease_expires_at', '<', options.now),
+        )
+        .update({
+          lease_holder: options.holder,
+          lease_expires_at: options.now + options.ttlMs,
+        });
+    if ((await take()) > 0) return true;
     await this.db(CLUSTERS)
       .insert({ cluster: options.cluster, revision: 0 })
       .onConflict('cluster')
       .ignore();
-    const count = await this.db(CLUSTERS)
-      .where({ cluster: options.cluster })
-      .andWhere(free =>
-        free
-          .whereNull('lease_holder')
-          .orWhere('lease_holder', options.holder)
-          .orWhere('lease_expires_at', '<', options.now),
-      )
-      .update({
-        lease_holder: options.holder,
-        lease_expires_at: options.now + options.ttlMs,
-      });
-    return count > 0;
+    return (await take()) > 0;
   }
 
   async releaseLease(options: {

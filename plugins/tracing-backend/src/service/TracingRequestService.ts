@@ -34,8 +34,8 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DecisionInput,
   ExtendInput,
-  LIVE_TRACING_REQUEST_STATUSES,
   ListRequestsQuery,
+  TARGET_HOLDING_STATUSES,
   TargetCheck,
   TRACING_REQUEST_TRANSITIONS,
   TracingRequest,
@@ -79,9 +79,6 @@ export type TracingRequestServiceOptions = {
   targets: TargetService;
   now?: () => Date;
 };
-
-/** Pending, or live on the cluster: the states that hold a target. */
-const HOLDING_STATUSES = ['pending', ...LIVE_TRACING_REQUEST_STATUSES];
 
 const USER_ACTIONS = {
   approve: tracingRequestApprovePermission,
@@ -212,15 +209,14 @@ export class TracingRequestService {
         `supersedes: request ${holder.id} is for ${holder.entityRef}; a replacement keeps the entity`,
       );
     }
-    const replaced = holder;
     const pending = await this.options.store.list({
-      supersedes: replaced.id,
+      supersedes: holder.id,
       statuses: ['pending'],
       limit: 1,
     });
     if (pending.items.length > 0) {
       throw new ConflictError(
-        `Request ${replaced.id} already has a pending replacement: ${pending.items[0].id}. Cancel it or wait for its decision`,
+        `Request ${holder.id} already has a pending replacement: ${pending.items[0].id}. Cancel it or wait for its decision`,
       );
     }
   }
@@ -245,21 +241,23 @@ export class TracingRequestService {
   ): Promise<TracingRequest> {
     const request = await this.load(id);
     await this.authorize(tracingRequestReadPermission, request, caller);
-    if (!HOLDING_STATUSES.includes(request.status)) {
+    if (!TARGET_HOLDING_STATUSES.includes(request.status)) {
       throw new ConflictError(
         `Cannot extend a request that is ${request.status}; file a new one`,
       );
     }
+    const { entityRef, cluster, namespace, workload, method, sampling } =
+      request;
     return this.create(
       {
-        entityRef: request.entityRef,
-        cluster: request.cluster,
-        namespace: request.namespace,
-        workload: request.workload,
-        ...(request.podLabels ? { podLabels: request.podLabels } : {}),
-        ...(request.openPorts ? { openPorts: request.openPorts } : {}),
-        method: request.method,
-        sampling: request.sampling,
+        entityRef,
+        cluster,
+        namespace,
+        workload,
+        method,
+        sampling,
+        podLabels: request.podLabels,
+        openPorts: request.openPorts,
         expiresAt: input.expiresAt,
         reason: input.reason ?? request.reason,
         supersedes: request.id,
@@ -277,10 +275,7 @@ export class TracingRequestService {
     request: TracingRequest,
     caller: Caller,
   ): Promise<TargetCheck> {
-    const entity = await this.options.catalog.getEntityByRef(
-      request.entityRef,
-      { credentials: caller.credentials },
-    );
+    const entity = await this.findEntity(request.entityRef, caller);
     if (!entity) {
       throw new ConflictError(
         `${request.entityRef} is no longer in the catalog; reject the request`,
@@ -316,9 +311,7 @@ export class TracingRequestService {
     caller: Caller,
   ): Promise<boolean> {
     if (userRef === ownerRef) return true;
-    const user = await this.options.catalog.getEntityByRef(userRef, {
-      credentials: caller.credentials,
-    });
+    const user = await this.findEntity(userRef, caller);
     return Boolean(
       user?.relations?.some(
         r => r.type === RELATION_MEMBER_OF && r.targetRef === ownerRef,
@@ -475,10 +468,7 @@ export class TracingRequestService {
     request: TracingRequest,
     caller: Caller,
   ): Promise<TargetCheck> {
-    const entity = await this.options.catalog.getEntityByRef(
-      request.entityRef,
-      { credentials: caller.credentials },
-    );
+    const entity = await this.findEntity(request.entityRef, caller);
     if (!entity) {
       return {
         result: 'not-verified',
@@ -494,11 +484,15 @@ export class TracingRequestService {
 
   /** The catalog entity as the caller may see it, or a 404. */
   async loadEntity(entityRef: string, caller: Caller): Promise<Entity> {
-    const entity = await this.options.catalog.getEntityByRef(entityRef, {
-      credentials: caller.credentials,
-    });
+    const entity = await this.findEntity(entityRef, caller);
     if (!entity) throw new NotFoundError(`${entityRef} is not in the catalog`);
     return entity;
+  }
+
+  private findEntity(entityRef: string, caller: Caller) {
+    return this.options.catalog.getEntityByRef(entityRef, {
+      credentials: caller.credentials,
+    });
   }
 
   /** The catalog Component of type service behind `entityRef`, or a 400. */

@@ -19,6 +19,7 @@ import {
   describeRollout,
   describeTargetCheck,
   canTransition,
+  holdsTarget,
   DAY_MS,
   LiveObjectState,
   TracingRequest,
@@ -52,9 +53,6 @@ function relative(iso: string): string {
   const text = `${value} ${unit}${value === 1 ? '' : 's'}`;
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
-
-/** Pending or live: a request an owner may extend. */
-const EXTENDABLE = ['pending', 'approved', 'active', 'failed'];
 
 const RequestCard = (props: {
   request: TracingRequest;
@@ -163,13 +161,11 @@ const RequestCard = (props: {
       )}
       {error && <ErrorPanel title="Could not revoke" error={error} />}
       <Box display="flex" gridGap={8}>
-        {mayExtend &&
-          EXTENDABLE.includes(request.status) &&
-          !(request.status === 'pending' && request.supersedes) && (
-            <Button variant="outlined" onClick={() => setExtending(true)}>
-              Extend
-            </Button>
-          )}
+        {mayExtend && holdsTarget(request) && (
+          <Button variant="outlined" onClick={() => setExtending(true)}>
+            Extend
+          </Button>
+        )}
         {revokable && mayRevoke && (
           <Button variant="outlined" color="secondary" onClick={revoke}>
             Revoke

@@ -24,7 +24,8 @@ import {
   getKubernetesTarget,
   maxDurationDays,
   parseFieldErrors,
-  LIVE_TRACING_REQUEST_STATUSES,
+  holdsTarget,
+  TARGET_HOLDING_STATUSES,
   SAMPLER_NAMES,
   TracingPreview,
   TracingRequest,
@@ -40,6 +41,8 @@ import { TargetPicker } from './TargetPicker';
 import {
   emptyForm,
   FormState,
+  sameTarget,
+  targetOf,
   toErrorMap,
   toInput,
   validate,
@@ -94,7 +97,7 @@ export const RequestForm = (props: { entityRef?: string }) => {
         ? (
             await tracingApi.listRequests({
               entityRef: form.entityRef,
-              status: ['pending', ...LIVE_TRACING_REQUEST_STATUSES],
+              status: [...TARGET_HOLDING_STATUSES],
               limit: 100,
             })
           ).items
@@ -103,12 +106,7 @@ export const RequestForm = (props: { entityRef?: string }) => {
   );
   // The request that holds the target (not a pending replacement of it).
   const holder = liveRequests.value?.find(
-    r =>
-      r.cluster === form.cluster &&
-      r.namespace === form.namespace &&
-      r.workload.kind === form.workloadKind &&
-      r.workload.name === form.workloadName &&
-      !(r.status === 'pending' && r.supersedes),
+    r => holdsTarget(r) && sameTarget(form, targetOf(r)),
   );
 
   const errors = touched
@@ -126,12 +124,9 @@ export const RequestForm = (props: { entityRef?: string }) => {
     setForm(current => {
       const next = { ...current, ...change };
       // A replacement keeps its target: another target replaces nothing.
-      const sameTarget =
-        next.cluster === current.cluster &&
-        next.namespace === current.namespace &&
-        next.workloadKind === current.workloadKind &&
-        next.workloadName === current.workloadName;
-      return sameTarget ? next : { ...next, supersedes: undefined };
+      return sameTarget(next, current)
+        ? next
+        : { ...next, supersedes: undefined };
     });
     setPreview(undefined);
     setServerErrors({});

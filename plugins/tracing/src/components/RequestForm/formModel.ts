@@ -8,6 +8,7 @@ import {
   SamplerName,
   TracingMethod,
   TargetKind,
+  TracingRequest,
   TracingRequestInput,
 } from '@tracegate/plugin-tracing-common';
 
@@ -42,6 +43,31 @@ export function emptyForm(entityRef = ''): FormState {
     durationDays: '7',
     reason: '',
   };
+}
+
+/** What names a target in the form. */
+export type FormTarget = Pick<
+  FormState,
+  'cluster' | 'namespace' | 'workloadKind' | 'workloadName'
+>;
+
+/** A stored request's target, as the form holds one. */
+export function targetOf(request: TracingRequest): FormTarget {
+  return {
+    cluster: request.cluster,
+    namespace: request.namespace,
+    workloadKind: request.workload.kind,
+    workloadName: request.workload.name,
+  };
+}
+
+export function sameTarget(a: FormTarget, b: FormTarget): boolean {
+  return (
+    a.cluster === b.cluster &&
+    a.namespace === b.namespace &&
+    a.workloadKind === b.workloadKind &&
+    a.workloadName === b.workloadName
+  );
 }
 
 /** The request body the form stands for. */
