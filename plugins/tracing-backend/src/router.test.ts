@@ -1,20 +1,12 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { SYSTEM_ACTOR } from './lifecycle/RequestTransitions';
-import { tracingPlugin } from './plugin';
-import { createTestDatabases } from './__testUtils__/databases';
 import {
-  CATALOG,
-  requestInput,
-  testPermissionsFactory,
-  TestUser,
-  userRef,
-} from './__testUtils__/fixtures';
+  startTracingBackend,
+  TracingTestBackend,
+} from './__testUtils__/backend';
+import { createTestDatabases } from './__testUtils__/databases';
+import { requestInput, TestUser } from './__testUtils__/fixtures';
 
 const databases = createTestDatabases();
 
@@ -32,42 +24,25 @@ describe.each(databases.eachSupportedId())(
   'the /api/tracing routes on %p',
   databaseId => {
     let server: Parameters<typeof request>[0];
+    let get: TracingTestBackend['get'];
+    let post: TracingTestBackend['post'];
 
     beforeAll(async () => {
-      const knex = await databases.init(databaseId);
-      ({ server } = await startTestBackend({
-        features: [
-          tracingPlugin,
-          catalogServiceMock.factory({ entities: CATALOG }),
-          testPermissionsFactory,
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: {
-              tracing: {
-                maxDuration: { days: 30 },
-                // Nothing listens on port 9: the lifecycle works without a cluster.
-                clusters: [
-                  {
-                    name: 'local',
-                    url: 'https://127.0.0.1:9',
-                    serviceAccountToken: 'unused',
-                  },
-                ],
-              },
+      ({ server, get, post } = await startTracingBackend({
+        knex: await databases.init(databaseId),
+        tracing: {
+          maxDuration: { days: 30 },
+          // Nothing listens on port 9: the lifecycle works without a cluster.
+          clusters: [
+            {
+              name: 'local',
+              url: 'https://127.0.0.1:9',
+              serviceAccountToken: 'unused',
             },
-          }),
-        ],
+          ],
+        },
       }));
     });
-
-    const as = (user: TestUser) => mockCredentials.user.header(userRef(user));
-    const get = (path: string, user: TestUser = 'guest') =>
-      request(server).get(`/api/tracing${path}`).set('Authorization', as(user));
-    const post = (path: string, body: object, user: TestUser = 'guest') =>
-      request(server)
-        .post(`/api/tracing${path}`)
-        .set('Authorization', as(user))
-        .send(body);
 
     async function file(user: TestUser = 'guest', change = {}) {
       const res = await post('/requests', uniqueInput(change), user);

@@ -1,3 +1,4 @@
+import { JsonObject } from '@backstage/types';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import {
   CRASHLOOP_STAGE,
@@ -29,23 +30,31 @@ export async function startSeededCluster(): Promise<{
   return { cluster, token };
 }
 
-/** Settings of the local cluster as app-config would give them. */
-export function localClusterSettings(
+/** The `tracing.clusters` entry of the local cluster, as app-config has it. */
+export function localClusterConfig(
   cluster: LocalControlPlane,
   options: {
     url?: string;
     token: string;
     name?: string;
-    config?: Record<string, unknown>;
+    config?: JsonObject;
   },
-): ClusterSettings {
-  return testClusterSettings({
+): JsonObject {
+  return {
     name: options.name ?? 'local',
     url: options.url ?? cluster.url,
     serviceAccountToken: options.token,
     caData: Buffer.from(cluster.caData).toString('base64'),
     ...options.config,
-  });
+  };
+}
+
+/** Settings of the local cluster as the backend reads them from that entry. */
+export function localClusterSettings(
+  cluster: LocalControlPlane,
+  options: Parameters<typeof localClusterConfig>[1],
+): ClusterSettings {
+  return testClusterSettings(localClusterConfig(cluster, options));
 }
 
 /** A store on a fresh SQLite database, and helpers to file requests in it. */

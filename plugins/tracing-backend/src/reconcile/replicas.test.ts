@@ -1,24 +1,15 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { LocalControlPlane } from '@internal/local-kube';
 import { Knex } from 'knex';
-import request from 'supertest';
 import { parse } from 'yaml';
 import { KubeApi } from '../clusters/KubeApi';
-import { tracingPlugin } from '../plugin';
+import {
+  startTracingBackend,
+  TracingTestBackend,
+} from '../__testUtils__/backend';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { requestInput, TestUser } from '../__testUtils__/fixtures';
 import {
-  CATALOG,
-  requestInput,
-  testPermissionsFactory,
-  TestUser,
-  userRef,
-} from '../__testUtils__/fixtures';
-import {
+  localClusterConfig,
   localClusterSettings,
   startSeededCluster,
 } from '../__testUtils__/kube';
@@ -85,48 +76,27 @@ async function discoveryEntries(): Promise<number> {
 
 describe.each(postgres)('two backend replicas on one %p', databaseId => {
   let knex: Knex;
-  const servers: Array<Parameters<typeof request>[0]> = [];
+  const replicas: TracingTestBackend[] = [];
 
   beforeAll(async () => {
     knex = await databases.init(databaseId);
     for (let replica = 0; replica < 2; replica++) {
-      const { server } = await startTestBackend({
-        features: [
-          tracingPlugin,
-          catalogServiceMock.factory({ entities: CATALOG }),
-          testPermissionsFactory,
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: {
-              tracing: {
-                maxDuration: { days: 30 },
-                reconcileFrequency: { seconds: 5 },
-                clusters: [
-                  {
-                    name: 'local',
-                    url: cluster.url,
-                    serviceAccountToken: token,
-                    caData: Buffer.from(cluster.caData).toString('base64'),
-                  },
-                ],
-              },
-            },
-          }),
-        ],
-      });
-      servers.push(server);
+      replicas.push(
+        await startTracingBackend({
+          knex,
+          tracing: {
+            maxDuration: { days: 30 },
+            reconcileFrequency: { seconds: 5 },
+            clusters: [localClusterConfig(cluster, { token })],
+          },
+        }),
+      );
     }
   });
 
   const post = (replica: number, path: string, body: object, user: TestUser) =>
-    request(servers[replica])
-      .post(`/api/tracing${path}`)
-      .set('Authorization', mockCredentials.user.header(userRef(user)))
-      .send(body);
-  const get = (path: string) =>
-    request(servers[0])
-      .get(`/api/tracing${path}`)
-      .set('Authorization', mockCredentials.user.header(userRef('ada')));
+    replicas[replica].post(path, body, user);
+  const get = (path: string) => replicas[0].get(path, 'ada');
 
   it('never writes an older view over a newer one, and every request ends active', async () => {
     const ids: string[] = [];

@@ -1,25 +1,16 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { LocalControlPlane } from '@internal/local-kube';
 import { TracingRequestInput } from '@tracegate/plugin-tracing-common';
 import { Knex } from 'knex';
-import request from 'supertest';
 import { KubeApi } from '../clusters/KubeApi';
-import { tracingPlugin } from '../plugin';
+import {
+  startTracingBackend,
+  TracingTestBackend,
+} from '../__testUtils__/backend';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { CATALOG, requestInput } from '../__testUtils__/fixtures';
 import {
-  CATALOG,
-  requestInput,
-  testPermissionsFactory,
-  TestUser,
-  userRef,
-} from '../__testUtils__/fixtures';
-import {
+  localClusterConfig,
   localClusterSettings,
   startSeededCluster,
 } from '../__testUtils__/kube';
@@ -78,57 +69,41 @@ const TEST_CATALOG: Entity[] = [
 describe.each(databases.eachSupportedId())(
   'targets checked on the live cluster, on %p',
   databaseId => {
-    let server: Parameters<typeof request>[0];
     let knex: Knex;
+    let get: TracingTestBackend['get'];
+    let post: TracingTestBackend['post'];
 
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      ({ server } = await startTestBackend({
-        features: [
-          tracingPlugin,
-          catalogServiceMock.factory({ entities: TEST_CATALOG }),
-          testPermissionsFactory,
-          mockServices.database.factory({ knex }),
-          mockServices.rootConfig.factory({
-            data: {
-              tracing: {
-                maxDuration: { days: 30 },
-                reconcileFrequency: { hours: 1 },
-                clusters: [
+      ({ get, post } = await startTracingBackend({
+        knex,
+        entities: TEST_CATALOG,
+        tracing: {
+          maxDuration: { days: 30 },
+          reconcileFrequency: { hours: 1 },
+          clusters: [
+            localClusterConfig(cluster, {
+              token,
+              config: {
+                prometheusInstances: [
                   {
-                    name: 'local',
-                    url: cluster.url,
-                    serviceAccountToken: token,
-                    caData: Buffer.from(cluster.caData).toString('base64'),
-                    prometheusInstances: [
-                      {
-                        namespace: 'monitoring',
-                        name: 'k8s',
-                        entityRef: 'metrics-stack',
-                      },
-                    ],
-                  },
-                  {
-                    name: 'offline',
-                    url: 'https://127.0.0.1:9',
-                    serviceAccountToken: 'unused',
+                    namespace: 'monitoring',
+                    name: 'k8s',
+                    entityRef: 'metrics-stack',
                   },
                 ],
               },
+            }),
+            {
+              name: 'offline',
+              url: 'https://127.0.0.1:9',
+              serviceAccountToken: 'unused',
             },
-          }),
-        ],
+          ],
+        },
       }));
     });
 
-    const as = (user: TestUser) => mockCredentials.user.header(userRef(user));
-    const get = (path: string, user: TestUser = 'guest') =>
-      request(server).get(`/api/tracing${path}`).set('Authorization', as(user));
-    const post = (path: string, body: object, user: TestUser = 'guest') =>
-      request(server)
-        .post(`/api/tracing${path}`)
-        .set('Authorization', as(user))
-        .send(body);
     const rows = async () =>
       Number(
         (await knex('tracing_requests').count({ n: '*' }).first())?.n ?? 0,

@@ -1,0 +1,48 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { JsonObject } from '@backstage/types';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { tracingPlugin } from '../plugin';
+import { CATALOG, testPermissionsFactory, TestUser, userRef } from './fixtures';
+
+/**
+ * The tracing plugin in a test backend on `knex`, with the test catalog and
+ * policy, and `tracing` as its app-config; calls its routes as a test user.
+ */
+export async function startTracingBackend(options: {
+  knex: Knex;
+  tracing: JsonObject;
+  entities?: Entity[];
+}) {
+  const { server } = await startTestBackend({
+    features: [
+      tracingPlugin,
+      catalogServiceMock.factory({ entities: options.entities ?? CATALOG }),
+      testPermissionsFactory,
+      mockServices.database.factory({ knex: options.knex }),
+      mockServices.rootConfig.factory({ data: { tracing: options.tracing } }),
+    ],
+  });
+  const as = (user: TestUser) => mockCredentials.user.header(userRef(user));
+  return {
+    server,
+    get: (path: string, user: TestUser = 'guest') =>
+      request(server).get(`/api/tracing${path}`).set('Authorization', as(user)),
+    post: (path: string, body: object, user: TestUser = 'guest') =>
+      request(server)
+        .post(`/api/tracing${path}`)
+        .set('Authorization', as(user))
+        .send(body),
+  };
+}
+
+/** A backend started by {@link startTracingBackend}. */
+export type TracingTestBackend = Awaited<
+  ReturnType<typeof startTracingBackend>
+>;
