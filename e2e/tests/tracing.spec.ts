@@ -211,6 +211,10 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await expect(
       page.getByText('ConfigMap beyla/beyla-config: present'),
     ).toBeVisible();
+    // The tab says what `active` was checked against, and what not.
+    await expect(
+      page.getByText(/^Checked: Beyla's pods run this config/),
+    ).toBeVisible();
     await expect(
       page.getByText(/pending → approved by user:default\/ada/).first(),
     ).toBeVisible();

@@ -68,6 +68,11 @@ describe('EntityTracingContent', () => {
     expect(await screen.findByText('active')).toBeInTheDocument();
     expect(screen.getByText('failed')).toBeInTheDocument();
     expect(
+      screen.getByText(
+        /^Checked: Beyla's pods run this config .* Not checked yet: that Beyla instruments this workload/,
+      ),
+    ).toBeInTheDocument();
+    expect(
       screen.getByText('Apply failed: forbidden: no daemonsets'),
     ).toBeInTheDocument();
     expect(

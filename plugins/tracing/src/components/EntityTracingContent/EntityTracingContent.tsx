@@ -54,6 +54,16 @@ function relative(iso: string): string {
   return ms >= 0 ? `in ${text}` : `${text} ago`;
 }
 
+/**
+ * What `active` was checked against, and what not: said where it is shown
+ * (README: "What `active` means").
+ */
+const ACTIVE_CHECKED = {
+  ebpf: "Checked: Beyla's pods run this config and are ready on every node (the rollout finished). Not checked yet: that Beyla instruments this workload and that its traces reach the trace store.",
+  prometheus:
+    'Checked: the Prometheus resource carries this tracingConfig. Not checked: that Prometheus exports traces and that they reach the trace store.',
+} as const;
+
 const RequestCard = (props: {
   request: TracingRequest;
   objects: LiveObjectState[];
@@ -112,6 +122,11 @@ const RequestCard = (props: {
       {request.lastApply?.rollout && (
         <Typography variant="body2">
           Beyla: {describeRollout(request.lastApply.rollout)}
+        </Typography>
+      )}
+      {request.status === 'active' && (
+        <Typography variant="body2" color="textSecondary">
+          {ACTIVE_CHECKED[request.method]}
         </Typography>
       )}
       {request.lastApply?.error && (
