@@ -31,8 +31,13 @@ export type LocalControlPlane = ServeState & {
   crdDir: string;
   /** A client config for the given bearer token (the admin's by default). */
   kubeConfig(token?: string): KubeConfig;
-  /** Stops etcd, the API server and the controllers; frees the port. */
-  stop(): Promise<void>;
+  /**
+   * Stops etcd, the API server and the controllers; frees the port. With
+   * `keepData`, the folder stays: `startControlPlane` with the same `dir` and
+   * port brings the same cluster back (its objects, CA and tokens); the
+   * caller then removes the folder.
+   */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 };
 
 /**
@@ -129,12 +134,13 @@ export async function startControlPlane(
     kubeConfig(token = state.adminToken) {
       return kubeConfigFor(state.url, caData, token);
     },
-    async stop() {
+    async stop({ keepData = false } = {}) {
       process.removeListener('exit', stopOnExit);
       process.removeListener('exit', stopKwokOnExit);
       if (kwok) await stopChild(kwok);
       await stopChild(child);
-      if (ownsDir) fs.rmSync(dir, { recursive: true, force: true });
+      if (ownsDir && !keepData)
+        fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -99,7 +99,7 @@ func serve(args []string) error {
 		*port = p
 	}
 
-	pki, err := writePKI(*dir)
+	pki, err := loadOrWritePKI(*dir)
 	if err != nil {
 		return fmt.Errorf("writing keys: %w", err)
 	}

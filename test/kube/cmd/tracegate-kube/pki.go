@@ -14,10 +14,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
-// pki holds the files of a fresh trust root made for one control plane run.
+// pki holds the files of the trust root of one control plane folder: made on
+// its first run, kept by later runs on the same folder, so that a restarted
+// API server keeps its CA and still accepts the ServiceAccount tokens it issued.
 type pki struct {
 	caFile                      string
 	servingCertFile             string
@@ -28,7 +31,7 @@ type pki struct {
 	adminToken                  string
 }
 
-func writePKI(dir string) (*pki, error) {
+func loadOrWritePKI(dir string) (*pki, error) {
 	p := &pki{
 		caFile:                      filepath.Join(dir, "ca.crt"),
 		servingCertFile:             filepath.Join(dir, "apiserver.crt"),
@@ -36,6 +39,12 @@ func writePKI(dir string) (*pki, error) {
 		serviceAccountKeyFile:       filepath.Join(dir, "sa.key"),
 		serviceAccountPublicKeyFile: filepath.Join(dir, "sa.pub"),
 		tokenFile:                   filepath.Join(dir, "tokens.csv"),
+	}
+	if tokens, err := os.ReadFile(p.tokenFile); err == nil {
+		if admin, _, found := strings.Cut(string(tokens), ","); found {
+			p.adminToken = admin
+			return p, nil
+		}
 	}
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
