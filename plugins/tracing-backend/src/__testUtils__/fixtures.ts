@@ -30,6 +30,8 @@ export const USERS = {
   alice: ['user:default/alice', 'group:default/team-shop'],
   bob: ['user:default/bob', 'group:default/team-data'],
   ada: ['user:default/ada', 'group:default/platform-admins'],
+  // Signed in, in no group: owns nothing.
+  nobody: ['user:default/nobody'],
   // An admin who also owns team-shop's services: tests self-approval.
   root: [
     'user:default/root',
