@@ -134,7 +134,7 @@ describe.each(databases.eachSupportedId())(
           'at most 30 days',
         ],
         ['reason', { reason: '' }, 'between 1 and 2000'],
-        ['podLabels.app', { podLabels: { app: 'x: y' } }, 'label value'],
+        ['podLabels', { podLabels: { app: 'x: y' } }, 'label value'],
         [
           'namespace',
           { namespace: 'kube-system' },

@@ -42,12 +42,15 @@ export type RouterOptions = {
   config: TracingConfig;
 };
 
+const BODY_LIMIT = '64kb';
+
 /** @internal */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const router = Router();
-  router.use(express.json({ limit: '64kb' }));
+  router.use(express.json({ limit: BODY_LIMIT }));
+  router.use(bodyErrorsNameTheBody);
   bindHealthEndpoint(router, options);
   bindCreateEndpoint(router, options);
   bindPreviewEndpoint(router, options);
@@ -63,6 +66,44 @@ export async function createRouter(
   bindActionEndpoint(router, options, 'cancel', decisionInputSchema);
   bindActionEndpoint(router, options, 'revoke', decisionInputSchema);
   return router;
+}
+
+/**
+ * express.json's own errors (malformed JSON, a JSON primitive, too large)
+ * as 4xx answers that name the body, as validation errors name fields.
+ */
+function bodyErrorsNameTheBody(
+  error: Error & { type?: string; status?: number },
+  _req: Request,
+  _res: express.Response,
+  next: express.NextFunction,
+) {
+  if (error.type === 'entity.too.large') {
+    next(
+      Object.assign(new Error(`(body): must be at most ${BODY_LIMIT}`), {
+        name: 'PayloadTooLargeError',
+        status: 413,
+      }),
+    );
+  } else if (
+    error.type?.startsWith('entity.') ||
+    error.type === 'charset.unsupported'
+  ) {
+    next(new InputError(`(body): must be a JSON object (${error.message})`));
+  } else {
+    next(error);
+  }
+}
+
+const requestIdSchema = z.guid('must be the id of a request');
+
+/** The `:id` of a request route: a 400 naming `id` when it cannot be one. */
+function requestId(req: Request): string {
+  const result = requestIdSchema.safeParse(req.params.id);
+  if (!result.success) {
+    throw new InputError(`id: ${result.error.issues[0].message}`);
+  }
+  return result.data;
 }
 
 /** Parses with a zod schema, or throws a 400 that names the failing fields. */
@@ -135,7 +176,7 @@ function bindRequestPreviewEndpoint(
   // The approver's view: what approving this stored request would apply.
   router.get('/requests/:id/preview', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
-    const { history, ...request } = await service.get(req.params.id, caller);
+    const { history, ...request } = await service.get(requestId(req), caller);
     const [preview, targetCheck] = await Promise.all([
       previews.preview(request),
       service.checkTargetNow(request, caller),
@@ -202,11 +243,12 @@ function bindExtendEndpoint(
 ) {
   router.post('/requests/:id/extend', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
+    const id = requestId(req);
     const input = parse(
       createExtendInputSchema({ maxDurationMs: config.maxDurationMs }),
       req.body,
     );
-    res.status(201).json(await service.extend(req.params.id, input, caller));
+    res.status(201).json(await service.extend(id, input, caller));
   });
 }
 
@@ -227,7 +269,7 @@ function bindGetEndpoint(
 ) {
   router.get('/requests/:id', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
-    res.json(await service.get(req.params.id, caller));
+    res.json(await service.get(requestId(req), caller));
   });
 }
 
@@ -239,7 +281,8 @@ function bindActionEndpoint(
 ) {
   router.post(`/requests/:id/${action}`, async (req, res) => {
     const caller = await userCaller(httpAuth, req);
+    const id = requestId(req);
     const input = parse(schema, req.body);
-    res.json(await service.act(action, req.params.id, input, caller));
+    res.json(await service.act(action, id, input, caller));
   });
 }

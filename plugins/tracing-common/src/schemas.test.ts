@@ -45,8 +45,9 @@ describe('createTracingRequestInputSchema', () => {
     ['namespace', { namespace: 'shop; rm -rf' }],
     ['workload.name', { workload: { kind: 'Deployment', name: 'Check_out' } }],
     ['workload.kind', { workload: { kind: 'Pod', name: 'checkout' } }],
-    ['podLabels.bad key', { podLabels: { 'bad key': 'x' } }],
-    ['podLabels.app', { podLabels: { app: 'a: b' } }],
+    // The field is podLabels: a key is user text, never part of a path.
+    ['podLabels', { podLabels: { 'bad key': 'x' } }],
+    ['podLabels', { podLabels: { app: 'a: b' } }],
     ['openPorts', { openPorts: '0' }],
     ['openPorts', { openPorts: '65536' }],
     ['openPorts', { openPorts: '9000-8000' }],
@@ -91,6 +92,25 @@ describe('isValidOpenPorts', () => {
   it.each(['', 'http', '80,', '-80', '80-', '100000'])('refuses %s', ports =>
     expect(isValidOpenPorts(ports)).toBe(false),
   );
+});
+
+describe('plainTextSchema', () => {
+  it.each(['a\u0000b', '\u001b[31mred', 'x\u007f'])(
+    'refuses control characters in %j',
+    text => {
+      expect(rejectInputSchema.safeParse({ comment: text }).success).toBe(
+        false,
+      );
+      expect(listRequestsQuerySchema.safeParse({ cluster: text }).success).toBe(
+        false,
+      );
+    },
+  );
+
+  it('keeps line breaks, tabs and any printable script', () => {
+    const comment = 'Line one\r\nline\ttwo: ünïcödé ☃ 𝔘 <b>';
+    expect(rejectInputSchema.parse({ comment })).toEqual({ comment });
+  });
 });
 
 describe('rejectInputSchema', () => {

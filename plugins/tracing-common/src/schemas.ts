@@ -13,6 +13,12 @@ const DNS1123_SUBDOMAIN =
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 // Beyla matches k8s_pod_labels values as globs, so `*` and `?` are allowed.
 const LABEL_VALUE_GLOB = /^([A-Za-z0-9*?]([-A-Za-z0-9_.*?]*[A-Za-z0-9*?])?)?$/;
+// Control characters other than tab and line breaks: PostgreSQL refuses NUL
+// in text, and none of them belongs in a name, a reason or a comment.
+/* eslint-disable no-control-regex */
+const NO_CONTROL_CHARACTERS =
+  /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+/* eslint-enable no-control-regex */
 const OPEN_PORTS = /^\d{1,5}(-\d{1,5})?(,\d{1,5}(-\d{1,5})?)*$/;
 
 /**
@@ -51,6 +57,15 @@ export const DAY_MS = 86_400_000;
 export function maxDurationDays(maxDurationMs: number): number {
   return Math.round((maxDurationMs / DAY_MS) * 10) / 10;
 }
+
+/**
+ * Text from a person: anything printable, line breaks and tabs included.
+ *
+ * @public
+ */
+export const plainTextSchema = z
+  .string()
+  .regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
 
 /** @public */
 export const dnsLabelSchema = z
@@ -96,20 +111,42 @@ export const openPortsSchema = z
   .string()
   .refine(isValidOpenPorts, VALIDATION_MESSAGES.openPorts);
 
-/** @public */
+/**
+ * Pod labels Beyla matches on. Every problem is reported on `podLabels`
+ * itself: a key is user text, and a field path made of it could say anything.
+ *
+ * @public
+ */
 export const podLabelsSchema = z
-  .record(
-    z.string().refine(isLabelKey, VALIDATION_MESSAGES.labelKey),
-    z
-      .string()
-      .max(63, VALIDATION_MESSAGES.labelValue)
-      .regex(LABEL_VALUE_GLOB, VALIDATION_MESSAGES.labelValue),
-  )
-  .refine(labels => Object.keys(labels).length <= 20, 'at most 20 labels');
+  .record(z.string(), z.unknown())
+  .superRefine((labels, ctx) => {
+    const entries = Object.entries(labels);
+    if (entries.length > 20) {
+      ctx.addIssue({ code: 'custom', message: 'at most 20 labels' });
+    }
+    for (const [key, value] of entries) {
+      const shown = /^[A-Za-z0-9._/-]{1,80}$/.test(key) ? `"${key}"` : 'a key';
+      if (!isLabelKey(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${shown} ${VALIDATION_MESSAGES.labelKey}`,
+        });
+      } else if (
+        typeof value !== 'string' ||
+        value.length > 63 ||
+        !LABEL_VALUE_GLOB.test(value)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `the value of ${shown} ${VALIDATION_MESSAGES.labelValue}`,
+        });
+      }
+    }
+  })
+  .transform(labels => labels as Record<string, string>);
 
 /** @public */
-export const reasonSchema = z
-  .string()
+export const reasonSchema = plainTextSchema
   .trim()
   .min(1, VALIDATION_MESSAGES.reason)
   .max(2000, VALIDATION_MESSAGES.reason);
@@ -137,8 +174,8 @@ export function createTracingRequestInputSchema(
 ) {
   return z
     .object({
-      entityRef: z.string().min(1, 'is required'),
-      cluster: z.string().min(1, 'is required'),
+      entityRef: plainTextSchema.min(1, 'is required'),
+      cluster: plainTextSchema.min(1, 'is required'),
       namespace: dnsLabelSchema,
       workload: z
         .object({ kind: z.enum(TARGET_KINDS), name: dnsSubdomainSchema })
@@ -239,8 +276,7 @@ export type TracingRequestInput = z.infer<
   ReturnType<typeof createTracingRequestInputSchema>
 >;
 
-const commentSchema = z
-  .string()
+const commentSchema = plainTextSchema
   .trim()
   .max(2000, 'must be at most 2000 characters');
 
@@ -276,14 +312,35 @@ const statusSchema = z.enum(TRACING_REQUEST_STATUSES);
  */
 export const listRequestsQuerySchema = z
   .object({
-    entityRef: z.string().min(1).optional(),
-    cluster: z.string().min(1).optional(),
-    requestedBy: z.string().min(1).optional(),
+    entityRef: plainTextSchema.min(1).optional(),
+    cluster: plainTextSchema.min(1).optional(),
+    requestedBy: plainTextSchema.min(1).optional(),
     status: z
       .union([statusSchema, z.array(statusSchema)])
       .transform(value => (Array.isArray(value) ? value : [value]))
       .optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    // A query string carries text; `limit[]=1` or `limit=1e2` is refused.
+    limit: z
+      .union(
+        [
+          z.number(),
+          z
+            .string()
+            .regex(/^\d{1,4}$/)
+            .transform(Number),
+        ],
+        {
+          error: 'must be a whole number between 1 and 100',
+        },
+      )
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(1, 'must be a whole number between 1 and 100')
+          .max(100, 'must be a whole number between 1 and 100'),
+      )
+      .default(20),
     cursor: z.string().min(1).optional(),
   })
   .strict();
