@@ -220,7 +220,12 @@ export function renderBeylaConfig(
   beyla: BeylaSettings,
   tempo: TempoSettings,
 ): string {
-  return stringify(beylaConfig(requests, beyla, tempo), { lineWidth: 0 });
+  // Quoted wherever YAML 1.1 would read a scalar differently (`on`, `0123`,
+  // `e-0123`): Beyla's YAML decoder sees the strings the request holds.
+  return stringify(beylaConfig(requests, beyla, tempo), {
+    lineWidth: 0,
+    compat: 'yaml-1.1',
+  });
 }
 
 /** Every Beyla object for the cluster's ebpf requests (none if there are none). */
