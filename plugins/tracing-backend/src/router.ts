@@ -2,9 +2,10 @@ import {
   BackstageCredentials,
   BackstageUserPrincipal,
   HttpAuthService,
+  LoggerService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import {
   createExtendInputSchema,
   createTracingRequestInputSchema,
@@ -20,6 +21,7 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from './database/unavailable';
 import { TracingConfig } from './service/config';
 import { ClusterListService } from './status/ClusterListService';
 import { EntityStatusService } from './status/EntityStatusService';
@@ -34,6 +36,7 @@ import {
 /** @internal */
 export type RouterOptions = {
   httpAuth: HttpAuthService;
+  logger: LoggerService;
   service: TracingRequestService;
   clusterList: ClusterListService;
   previews: PreviewService;
@@ -65,7 +68,33 @@ export async function createRouter(
   bindActionEndpoint(router, options, 'reject', rejectInputSchema);
   bindActionEndpoint(router, options, 'cancel', decisionInputSchema);
   bindActionEndpoint(router, options, 'revoke', decisionInputSchema);
+  router.use(databaseOutageAs503(options.logger));
   return router;
+}
+
+/**
+ * A database that is not there is a 503 that says so, not a 500 carrying
+ * the socket error (the database's address and port) to the browser. Every
+ * write is one transaction, so nothing was half-written.
+ */
+function databaseOutageAs503(logger: LoggerService) {
+  return (
+    error: Error,
+    _req: Request,
+    _res: express.Response,
+    next: express.NextFunction,
+  ) => {
+    if (!isDatabaseUnavailable(error)) {
+      next(error);
+      return;
+    }
+    logger.error('The database did not answer', error);
+    next(
+      new ServiceUnavailableError(
+        'The database did not answer; nothing was changed. Try again shortly',
+      ),
+    );
+  };
 }
 
 /**

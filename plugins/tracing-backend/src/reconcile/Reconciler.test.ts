@@ -7,7 +7,6 @@ import {
   TRACEGATE_APPLIER_RULES,
 } from '@internal/local-kube';
 import https from 'node:https';
-import net from 'node:net';
 import { parse } from 'yaml';
 import { ClusterSettings } from '../clusters/config';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
@@ -25,6 +24,7 @@ import {
   handEditBeylaConfig,
   waitForNamespaceGone,
 } from '../__testUtils__/kube';
+import { startTcpRelay } from '../__testUtils__/relay';
 import { Reconciler } from './Reconciler';
 
 jest.setTimeout(120_000);
@@ -408,35 +408,21 @@ describe('Reconciler against a real API server', () => {
 
   it('marks requests failed with a readable reason, and active again once the cluster is back', async () => {
     // A TCP relay in front of the API server: closing it is a real outage.
-    const target = new URL(cluster.url);
-    const sockets = new Set<net.Socket>();
-    let relay = net.createServer(client => {
-      const upstream = net.connect(Number(target.port), '127.0.0.1');
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>(r => relay.listen(0, '127.0.0.1', () => r()));
-    const port = (relay.address() as net.AddressInfo).port;
-    const listener = relay.listeners('connection')[0] as (
-      s: net.Socket,
-    ) => void;
+    const relay = await startTcpRelay(Number(new URL(cluster.url).port));
+    const port = relay.port;
 
     const { store, reconciler, approve, end, auditor } = await setup(
       settings(`https://127.0.0.1:${port}`, token),
     );
     const request = await approve();
 
-    await new Promise<void>(r => relay.close(() => r()));
-    for (const s of sockets) s.destroy();
+    await relay.cut();
     await reconciler.reconcile('local');
     const failed = (await store.get(request.id))!;
     expect(failed.status).toBe('failed');
     expect(failed.lastApply!.error).toMatch(/^unreachable: .*ECONNREFUSED/);
 
-    relay = net.createServer(listener);
-    await new Promise<void>(r => relay.listen(port, '127.0.0.1', () => r()));
+    await relay.restore();
     const back = await reconcileUntil(reconciler, store, request.id, 'active');
     expect(back.status).toBe('active');
     expect(back.lastApply!.error).toBeUndefined();
@@ -463,8 +449,7 @@ describe('Reconciler against a real API server', () => {
 
     await end(request);
     await reconciler.reconcile('local');
-    relay.close();
-    for (const s of sockets) s.destroy();
+    await relay.cut();
     await expectBeylaRemoved(admin);
   });
 
