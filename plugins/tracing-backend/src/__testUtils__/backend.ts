@@ -19,9 +19,12 @@ export async function startTracingBackend(options: {
   knex: Knex;
   tracing: JsonObject;
   entities?: Entity[];
+  /** More features or service factories, e.g. a logger that records. */
+  features?: Parameters<typeof startTestBackend>[0]['features'];
 }) {
   const { server } = await startTestBackend({
     features: [
+      ...(options.features ?? []),
       tracingPlugin,
       catalogServiceMock.factory({ entities: options.entities ?? CATALOG }),
       testPermissionsFactory,

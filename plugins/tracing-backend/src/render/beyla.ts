@@ -7,6 +7,7 @@ import {
 } from '../clusters/beylaVersion';
 import { BeylaSettings, TempoSettings } from '../clusters/config';
 import { otlpCaConfigMap, OTLP_CA_CONFIG_MAP, OTLP_CA_KEY } from './tempo';
+import { OTLP_HEADERS_ENV } from './redact';
 import { KubeObject, MANAGED_BY, MANAGED_BY_LABEL } from './types';
 
 export const BEYLA_NAME = 'beyla';
@@ -248,7 +249,7 @@ export function renderBeyla(
   if (headers.length) {
     // Beyla's YAML has no exporter headers; the OTLP exporter reads this.
     env.push({
-      name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+      name: OTLP_HEADERS_ENV,
       value: headers.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join(','),
     });
   }

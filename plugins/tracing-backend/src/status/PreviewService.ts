@@ -17,6 +17,7 @@ import {
   readLiveState,
 } from '../plan';
 import { KubeObject, renderCluster } from '../render';
+import { redactForBrowser } from '../render/redact';
 import { sharedSampler } from '../render/beyla';
 import { formatBeylaVersion } from '../clusters/beylaVersion';
 import { ClusterSettings } from '../clusters/config';
@@ -65,7 +66,7 @@ export class PreviewService {
         kind: o.kind,
         name: o.metadata.name,
         namespace: o.metadata.namespace,
-        yaml: stringify(o),
+        yaml: stringify(redactForBrowser(o)),
       })),
     };
     try {
@@ -91,8 +92,10 @@ export class PreviewService {
           createTwoFilesPatch(
             `${name} (live)`,
             `${name} (after approval)`,
-            live ? stringify(projectOnto(live, action.object)) : '',
-            stringify(projectOnto(after, action.object)),
+            live
+              ? stringify(redactForBrowser(projectOnto(live, action.object)))
+              : '',
+            stringify(redactForBrowser(projectOnto(after, action.object))),
           ),
         );
       }
