@@ -228,3 +228,53 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await expect(page.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
   });
 });
+
+test('a reason and a comment that look like HTML are shown as text, never run', async ({
+  browser,
+}) => {
+  const reason = '<img src=x onerror=alert(1)>';
+  const comment = '<script>alert(2)</script><b>bold</b>';
+  const dialogs: string[] = [];
+  const watch = (page: Page) => {
+    page.on('dialog', dialog => {
+      dialogs.push(dialog.message());
+      dialog.dismiss().catch(() => {});
+    });
+    return page;
+  };
+  const cartTab = '/catalog/default/component/cart/tracing';
+
+  const page = watch(await requester(browser));
+  await page.goto(cartTab);
+  await page.getByRole('button', { name: 'Request tracing' }).click();
+  await expect(page.getByText('Deployment shop/cart')).toBeVisible();
+  await page.getByLabel('Reason').fill(reason);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByText('Preview: what approval applies')).toBeVisible();
+  await page.getByRole('button', { name: 'Submit request' }).click();
+  await expect(page.getByText('Tracing requested')).toBeVisible();
+  await page.goto(cartTab);
+  await expect(page.getByText(reason, { exact: false })).toBeVisible();
+  await expect(page.locator('img[src="x"]')).toHaveCount(0);
+
+  const adminPage = watch(await admin(browser));
+  await adminPage.goto('/tracing/admin');
+  await adminPage
+    .getByRole('row', { name: /cart/ })
+    .getByText('cart', { exact: true })
+    .click();
+  await expect(adminPage.getByText(`Reason: ${reason}`)).toBeVisible();
+  await expect(adminPage.locator('img[src="x"]')).toHaveCount(0);
+  await adminPage.getByRole('button', { name: 'Reject', exact: true }).click();
+  const dialog = adminPage.getByRole('dialog');
+  await dialog.getByLabel('Comment (required)').fill(comment);
+  await dialog.getByRole('button', { name: 'Reject' }).click();
+  await expect(adminPage.getByText('No requests in pending.')).toBeVisible();
+
+  await page.goto(cartTab);
+  await expect(page.getByText('rejected', { exact: true })).toBeVisible();
+  await expect(page.getByText(comment, { exact: false })).toBeVisible();
+  await expect(page.locator('b', { hasText: 'bold' })).toHaveCount(0);
+  await page.screenshot({ path: `${SHOTS}/entity-tab-html-as-text.png` });
+  expect(dialogs).toEqual([]);
+});
