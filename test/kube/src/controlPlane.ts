@@ -201,7 +201,8 @@ function waitForReadyLine(
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+/** Stops a child process: SIGTERM, SIGKILL after 20 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>(resolve =>
     child.once('exit', () => resolve()),

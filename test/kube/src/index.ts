@@ -32,3 +32,5 @@ export {
   SEED_PROMETHEUS,
   seedPlatform,
 } from './seed';
+export { buildJaeger, jaegerConfig, sendSpans, startJaeger } from './jaeger';
+export type { LocalTraceStore, TestSpan } from './jaeger';
