@@ -185,6 +185,26 @@ describe.each(databases.eachSupportedId())(
         }
       });
 
+      it('answers 413 naming the body when it is over 64 KB, and 400 when it is not JSON', async () => {
+        const before = await count();
+        const huge = await post('/requests', {
+          ...uniqueInput(),
+          reason: 'x'.repeat(70_000),
+        });
+        expect(huge.status).toBe(413);
+        expect(huge.body.error.message).toBe('(body): must be at most 64kb');
+        const broken = await request(server)
+          .post('/api/tracing/requests')
+          .set('Authorization', mockCredentials.user.header())
+          .set('Content-Type', 'application/json')
+          .send('{"entityRef":');
+        expect(broken.status).toBe(400);
+        expect(broken.body.error.message).toMatch(
+          /^\(body\): must be a JSON object/,
+        );
+        expect(await count()).toBe(before);
+      });
+
       it('refuses unknown fields', async () => {
         const res = await post('/requests', { ...uniqueInput(), image: 'x' });
         expect(res.status).toBe(400);
