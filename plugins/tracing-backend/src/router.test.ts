@@ -6,7 +6,11 @@ import {
   TracingTestBackend,
 } from './__testUtils__/backend';
 import { createTestDatabases } from './__testUtils__/databases';
-import { requestInput, TestUser } from './__testUtils__/fixtures';
+import {
+  requestInput,
+  TestUser,
+  unreachableCluster,
+} from './__testUtils__/fixtures';
 
 const databases = createTestDatabases();
 
@@ -33,13 +37,7 @@ describe.each(databases.eachSupportedId())(
         tracing: {
           maxDuration: { days: 30 },
           // Nothing listens on port 9: the lifecycle works without a cluster.
-          clusters: [
-            {
-              name: 'local',
-              url: 'https://127.0.0.1:9',
-              serviceAccountToken: 'unused',
-            },
-          ],
+          clusters: [unreachableCluster()],
         },
       }));
     });

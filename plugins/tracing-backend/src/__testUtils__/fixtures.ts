@@ -156,6 +156,17 @@ export const testPermissionsFactory = createServiceFactory({
 
 const DAY = 86_400_000;
 
+/**
+ * A `tracing.clusters` entry nothing listens on (port 9): for the request
+ * lifecycle without a cluster, and for an unreachable one.
+ */
+export function unreachableCluster(
+  name = 'local',
+  serviceAccountToken = 'unused',
+) {
+  return { name, url: 'https://127.0.0.1:9', serviceAccountToken };
+}
+
 /** A valid body for POST /requests. */
 export function requestInput(
   change: Partial<TracingRequestInput> = {},

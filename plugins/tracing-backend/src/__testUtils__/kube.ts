@@ -8,10 +8,13 @@ import {
   startControlPlane,
 } from '@internal/local-kube';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { ClusterSettings } from '../clusters/config';
 import { KubeApi } from '../clusters/KubeApi';
 import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
 import { NewTracingRequest } from '../database/TracingRequestStore';
+import { RequestTransitions } from '../lifecycle/RequestTransitions';
+import { Reconciler } from '../reconcile/Reconciler';
 import { NEW_REQUEST, testClusterSettings } from './fixtures';
 
 /** A seeded local control plane and Tracegate's ServiceAccount token on it. */
@@ -47,6 +50,39 @@ export function localClusterConfig(
     caData: Buffer.from(cluster.caData).toString('base64'),
     ...options.config,
   };
+}
+
+/** The cluster's admin (system:masters), for setting up and reading back. */
+export function adminApi(cluster: LocalControlPlane): KubeApi {
+  return KubeApi.fromSettings(
+    localClusterSettings(cluster, { token: cluster.adminToken }),
+  );
+}
+
+/**
+ * A store on a fresh SQLite database and a reconciler for one cluster, whose
+ * passes the test drives itself (no retry timers).
+ */
+export async function storeAndReconciler(
+  databases: TestDatabases,
+  cluster: ClusterSettings,
+) {
+  const requests = await storeWithRequests(databases);
+  const clusters = new ClusterRegistry([cluster]);
+  const logger = mockServices.logger.mock();
+  const auditor = mockServices.auditor.mock();
+  const reconciler = new Reconciler({
+    store: requests.store,
+    clusters,
+    transitions: new RequestTransitions({
+      store: requests.store,
+      auditor,
+      logger,
+    }),
+    logger,
+    retryBaseMs: 3_600_000, // tests drive every pass themselves
+  });
+  return { ...requests, clusters, reconciler, auditor };
 }
 
 /** Settings of the local cluster as the backend reads them from that entry. */

@@ -37,7 +37,7 @@ export class ObjectConflictError extends Error {
   }
 }
 
-/** Network error codes that mean "the API server is not there". */
+/** Network error codes that mean "the server is not there" (API server or database). */
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

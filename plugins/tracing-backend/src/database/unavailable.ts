@@ -1,12 +1,4 @@
-/** Socket errors of a database connection that is not there. */
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
+import { isUnreachableCode } from '../clusters/errors';
 
 /**
  * PostgreSQL's own codes for "no connection": class 08 (connection
@@ -33,10 +25,11 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     name?: unknown;
     message?: unknown;
   };
-  if (typeof code === 'string') {
-    if (UNREACHABLE_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code)) {
-      return true;
-    }
+  // The same socket errors as an API server that is not there, and a
+  // connect that timed out (the cluster client has its own timeout error).
+  if (isUnreachableCode(error) || code === 'ETIMEDOUT') return true;
+  if (typeof code === 'string' && POSTGRES_UNAVAILABLE.test(code)) {
+    return true;
   }
   // knex's pool gives up waiting for a connection.
   if (name === 'KnexTimeoutError') return true;

@@ -1,4 +1,4 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   createTracegateServiceAccount,
   CRASHLOOP_BEYLA_IMAGE,
@@ -9,23 +9,19 @@ import {
 import https from 'node:https';
 import { parse } from 'yaml';
 import { ClusterSettings } from '../clusters/config';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { KubeApi } from '../clusters/KubeApi';
+import { SYSTEM_ACTOR } from '../lifecycle/RequestTransitions';
 import {
-  RequestTransitions,
-  SYSTEM_ACTOR,
-} from '../lifecycle/RequestTransitions';
-import {
+  adminApi,
   localClusterSettings,
   reconcileUntil,
   startSeededCluster,
-  storeWithRequests,
+  storeAndReconciler,
   expectBeylaRemoved,
   handEditBeylaConfig,
   waitForNamespaceGone,
 } from '../__testUtils__/kube';
 import { startTcpRelay } from '../__testUtils__/relay';
-import { Reconciler } from './Reconciler';
 
 jest.setTimeout(120_000);
 
@@ -48,7 +44,7 @@ let admin: KubeApi;
 
 beforeAll(async () => {
   ({ cluster, token } = await startSeededCluster());
-  admin = KubeApi.fromSettings(settings(cluster.url, cluster.adminToken));
+  admin = adminApi(cluster);
   await admin.apply(platformNote);
 }, 300_000);
 
@@ -63,17 +59,7 @@ function settings(url: string, bearer: string): ClusterSettings {
 async function setup(
   clusterSettings: ClusterSettings = settings(cluster.url, token),
 ) {
-  const { store, approve, end } = await storeWithRequests(databases);
-  const logger = mockServices.logger.mock();
-  const auditor = mockServices.auditor.mock();
-  const reconciler = new Reconciler({
-    store,
-    clusters: new ClusterRegistry([clusterSettings]),
-    transitions: new RequestTransitions({ store, auditor, logger }),
-    logger,
-    retryBaseMs: 3_600_000, // tests drive every pass themselves
-  });
-  return { store, reconciler, approve, end, auditor };
+  return storeAndReconciler(databases, clusterSettings);
 }
 
 const beylaConfigMap = {

@@ -1,4 +1,3 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import {
   createTracegateServiceAccount,
   CRASHLOOP_STAGE,
@@ -8,17 +7,15 @@ import {
 } from '@internal/local-kube';
 import fs from 'node:fs';
 import { parse } from 'yaml';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { KubeApi } from '../clusters/KubeApi';
-import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import { createTestDatabases } from '../__testUtils__/databases';
 import {
+  adminApi,
   localClusterSettings,
   reconcileUntil,
   startSeededCluster,
-  storeWithRequests,
+  storeAndReconciler,
 } from '../__testUtils__/kube';
-import { Reconciler } from './Reconciler';
 
 /**
  * Faults of the real control plane under a reconcile pass: the API server
@@ -41,29 +38,15 @@ afterAll(async () => {
   if (cluster) fs.rmSync(cluster.dir, { recursive: true, force: true });
 });
 
-async function setup(bearer = token) {
-  const { store, approve, end } = await storeWithRequests(databases);
-  const logger = mockServices.logger.mock();
-  const reconciler = new Reconciler({
-    store,
-    clusters: new ClusterRegistry([
-      localClusterSettings(cluster, { token: bearer }),
-    ]),
-    transitions: new RequestTransitions({
-      store,
-      auditor: mockServices.auditor.mock(),
-      logger,
-    }),
-    logger,
-    retryBaseMs: 3_600_000, // tests drive every pass themselves
-  });
-  return { store, reconciler, approve, end };
+function setup(bearer = token) {
+  return storeAndReconciler(
+    databases,
+    localClusterSettings(cluster, { token: bearer }),
+  );
 }
 
 async function discoveryWorkloads(): Promise<string[]> {
-  const admin = KubeApi.fromSettings(
-    localClusterSettings(cluster, { token: cluster.adminToken }),
-  );
+  const admin = adminApi(cluster);
   const cm = await admin.get({
     apiVersion: 'v1',
     kind: 'ConfigMap',

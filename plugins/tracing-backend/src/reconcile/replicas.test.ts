@@ -9,8 +9,8 @@ import {
 import { createTestDatabases } from '../__testUtils__/databases';
 import { requestInput, TestUser } from '../__testUtils__/fixtures';
 import {
+  adminApi,
   localClusterConfig,
-  localClusterSettings,
   startSeededCluster,
 } from '../__testUtils__/kube';
 
@@ -30,9 +30,7 @@ let admin: KubeApi;
 
 beforeAll(async () => {
   ({ cluster, token } = await startSeededCluster());
-  admin = KubeApi.fromSettings(
-    localClusterSettings(cluster, { token: cluster.adminToken }),
-  );
+  admin = adminApi(cluster);
   // checkout's own workloads: its kubernetes-id label, in shop.
   for (let i = 0; i < WORKLOADS; i++) {
     const name = workloadName(i);

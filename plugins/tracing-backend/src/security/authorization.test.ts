@@ -4,7 +4,12 @@ import {
   startTracingBackend,
   TracingTestBackend,
 } from '../__testUtils__/backend';
-import { requestInput, TestUser, userRef } from '../__testUtils__/fixtures';
+import {
+  requestInput,
+  TestUser,
+  unreachableCluster,
+  userRef,
+} from '../__testUtils__/fixtures';
 
 /**
  * Every route against every kind of caller, as one table: the status each
@@ -159,13 +164,7 @@ describe('the authorization matrix', () => {
       knex: await databases.init('SQLITE_3'),
       tracing: {
         // Nothing listens on port 9: authorization needs no cluster.
-        clusters: [
-          {
-            name: 'local',
-            url: 'https://127.0.0.1:9',
-            serviceAccountToken: 'unused',
-          },
-        ],
+        clusters: [unreachableCluster()],
       },
     });
   });

@@ -14,8 +14,13 @@ import {
   TracingTestBackend,
 } from '../__testUtils__/backend';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { requestInput, TestUser } from '../__testUtils__/fixtures';
+import {
+  requestInput,
+  TestUser,
+  unreachableCluster,
+} from '../__testUtils__/fixtures';
 import { localClusterConfig, startSeededCluster } from '../__testUtils__/kube';
+import { waitUntil } from '../__testUtils__/wait';
 
 /**
  * Credentials from app-config (cluster tokens, the trace store's headers)
@@ -94,11 +99,7 @@ beforeAll(async () => {
           name: 'invalid',
           token: INVALID_TOKEN,
         }),
-        localClusterConfig(cluster, {
-          name: 'down',
-          url: 'https://127.0.0.1:9',
-          token: DOWN_TOKEN,
-        }),
+        unreachableCluster('down', DOWN_TOKEN),
       ],
     },
   });
@@ -143,13 +144,14 @@ it('keeps cluster tokens and trace store headers out of every answer and log lin
   }
 
   // Every cluster's pass ends: applied, refused, unauthorized, unreachable.
-  const deadline = Date.now() + 60_000;
-  let statuses: string[] = [];
-  while (Date.now() < deadline) {
-    statuses = await statusesOf(ids);
-    if (statuses.every(s => s === 'active' || s === 'failed')) break;
-    await new Promise(r => setTimeout(r, 250));
-  }
+  const statuses = await waitUntil(
+    'every pass to end',
+    async () => {
+      const now = await statusesOf(ids);
+      return now.every(s => s === 'active' || s === 'failed') && now;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
   expect(statuses).toEqual(['active', 'failed', 'failed', 'failed']);
   for (const id of ids) await get(`/requests/${id}`);
   await get('/requests?limit=100');

@@ -4,7 +4,9 @@ import {
   startTracingBackend,
   TracingTestBackend,
 } from '../__testUtils__/backend';
+import { unreachableCluster } from '../__testUtils__/fixtures';
 import { startTcpRelay } from '../__testUtils__/relay';
+import { waitUntil } from '../__testUtils__/wait';
 
 /**
  * PostgreSQL going away in the middle of an approval: the answer is a 503
@@ -56,13 +58,7 @@ beforeAll(async () => {
     knex: throughRelay,
     tracing: {
       // Nothing listens on port 9: an approval needs no cluster.
-      clusters: [
-        {
-          name: 'local',
-          url: 'https://127.0.0.1:9',
-          serviceAccountToken: 'unused',
-        },
-      ],
+      clusters: [unreachableCluster()],
     },
   });
 });
@@ -85,14 +81,12 @@ async function stored(id: string) {
   return { request, history, clusters };
 }
 
-/** Waits until the backend answers again through the restored relay. */
-async function backendAnswers(id: string) {
-  for (let i = 0; i < 50; i++) {
+/** The request, once the backend answers again through the restored relay. */
+function backendAnswers(id: string) {
+  return waitUntil('the backend to recover', async () => {
     const res = await backend.get(`/requests/${id}`, 'ada');
-    if (res.status === 200) return res.body;
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error('the backend did not recover');
+    return res.status === 200 && res.body;
+  });
 }
 
 it.each([

@@ -1,17 +1,15 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { LocalControlPlane } from '@internal/local-kube';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { ClusterSettings } from '../clusters/config';
 import { KubeApi } from '../clusters/KubeApi';
-import { RequestTransitions } from '../lifecycle/RequestTransitions';
-import { Reconciler } from '../reconcile/Reconciler';
 import { tracingRequest } from '../__testUtils__/fixtures';
 import {
+  adminApi,
   localClusterSettings,
   reconcileUntil,
   startSeededCluster,
-  storeWithRequests,
+  storeAndReconciler,
   expectBeylaRemoved,
   handEditBeylaConfig,
 } from '../__testUtils__/kube';
@@ -34,9 +32,7 @@ beforeAll(async () => {
   let token: string;
   ({ cluster, token } = await startSeededCluster());
   settings = localClusterSettings(cluster, { token });
-  admin = KubeApi.fromSettings(
-    localClusterSettings(cluster, { token: cluster.adminToken }),
-  );
+  admin = adminApi(cluster);
 }, 300_000);
 
 afterAll(async () => {
@@ -45,25 +41,14 @@ afterAll(async () => {
 });
 
 async function setup(clusterSettings: ClusterSettings = settings) {
-  const requests = await storeWithRequests(databases);
-  const clusters = new ClusterRegistry([clusterSettings]);
-  const logger = mockServices.logger.mock();
-  const reconciler = new Reconciler({
-    store: requests.store,
-    clusters,
-    transitions: new RequestTransitions({
-      store: requests.store,
-      auditor: mockServices.auditor.mock(),
-      logger,
-    }),
-    logger,
-    retryBaseMs: 3_600_000,
-  });
+  const { clusters, ...rest } = await storeAndReconciler(
+    databases,
+    clusterSettings,
+  );
   return {
-    ...requests,
-    reconciler,
-    entityStatus: new EntityStatusService({ store: requests.store, clusters }),
-    previews: new PreviewService({ store: requests.store, clusters }),
+    ...rest,
+    entityStatus: new EntityStatusService({ store: rest.store, clusters }),
+    previews: new PreviewService({ store: rest.store, clusters }),
     clusterList: new ClusterListService(clusters),
   };
 }

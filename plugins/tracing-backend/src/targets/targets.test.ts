@@ -8,10 +8,14 @@ import {
   TracingTestBackend,
 } from '../__testUtils__/backend';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { CATALOG, requestInput } from '../__testUtils__/fixtures';
 import {
+  CATALOG,
+  requestInput,
+  unreachableCluster,
+} from '../__testUtils__/fixtures';
+import {
+  adminApi,
   localClusterConfig,
-  localClusterSettings,
   startSeededCluster,
 } from '../__testUtils__/kube';
 
@@ -25,9 +29,7 @@ let admin: KubeApi;
 
 beforeAll(async () => {
   ({ cluster, token } = await startSeededCluster());
-  admin = KubeApi.fromSettings(
-    localClusterSettings(cluster, { token: cluster.adminToken }),
-  );
+  admin = adminApi(cluster);
 }, 300_000);
 
 afterAll(async () => {
@@ -94,11 +96,7 @@ describe.each(databases.eachSupportedId())(
                 ],
               },
             }),
-            {
-              name: 'offline',
-              url: 'https://127.0.0.1:9',
-              serviceAccountToken: 'unused',
-            },
+            unreachableCluster('offline'),
           ],
         },
       }));
