@@ -26,6 +26,7 @@ export {
   TRACEGATE_NAMESPACE,
 } from './access';
 export {
+  deploymentManifest,
   PLATFORM_FIELD_MANAGER,
   SEED_DEPLOYMENTS,
   SEED_NAMESPACES,

@@ -92,35 +92,13 @@ export async function seedPlatform(cluster: LocalControlPlane): Promise<void> {
   } as KubernetesObject);
 
   for (const deployment of SEED_DEPLOYMENTS) {
-    const labels = {
-      app: deployment.name,
-      'backstage.io/kubernetes-id': deployment.name,
-    };
-    await apply({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: {
-        name: deployment.name,
-        namespace: deployment.namespace,
-        labels,
-      },
-      spec: {
+    await apply(
+      deploymentManifest({
+        ...deployment,
         replicas: 1,
-        selector: { matchLabels: { app: deployment.name } },
-        template: {
-          metadata: { labels },
-          spec: {
-            containers: [
-              {
-                name: deployment.name,
-                image: deployment.image,
-                ports: [{ containerPort: deployment.port }],
-              },
-            ],
-          },
-        },
-      },
-    } as KubernetesObject);
+        entityId: deployment.name,
+      }) as KubernetesObject,
+    );
   }
 }
 
@@ -218,4 +196,43 @@ async function request(
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * A Deployment labelled `app: <name>` and as the entity `entityId`'s own
+ * (`backstage.io/kubernetes-id`), as the seed and the tests create them.
+ */
+export function deploymentManifest(options: {
+  namespace: string;
+  name: string;
+  entityId: string;
+  image?: string;
+  port?: number;
+  replicas?: number;
+}) {
+  const { namespace, name, entityId } = options;
+  const labels = { app: name, 'backstage.io/kubernetes-id': entityId };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels },
+    spec: {
+      replicas: options.replicas ?? 0,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name,
+              image: options.image ?? 'example/app:1',
+              ...(options.port
+                ? { ports: [{ containerPort: options.port }] }
+                : {}),
+            },
+          ],
+        },
+      },
+    },
+  };
 }

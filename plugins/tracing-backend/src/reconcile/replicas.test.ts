@@ -1,4 +1,4 @@
-import { LocalControlPlane } from '@internal/local-kube';
+import { deploymentManifest, LocalControlPlane } from '@internal/local-kube';
 import { Knex } from 'knex';
 import { parse } from 'yaml';
 import { KubeApi } from '../clusters/KubeApi';
@@ -34,21 +34,12 @@ beforeAll(async () => {
   // checkout's own workloads: its kubernetes-id label, in shop.
   for (let i = 0; i < WORKLOADS; i++) {
     const name = workloadName(i);
-    const labels = { app: name, 'backstage.io/kubernetes-id': 'checkout' };
     await admin.apply(
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name, namespace: 'shop', labels },
-        spec: {
-          replicas: 0,
-          selector: { matchLabels: { app: name } },
-          template: {
-            metadata: { labels },
-            spec: { containers: [{ name, image: 'example/app:1' }] },
-          },
-        },
-      } as never,
+      deploymentManifest({
+        namespace: 'shop',
+        name,
+        entityId: 'checkout',
+      }) as never,
       { force: true },
     );
   }

@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { LocalControlPlane } from '@internal/local-kube';
+import { deploymentManifest, LocalControlPlane } from '@internal/local-kube';
 import { TracingRequestInput } from '@tracegate/plugin-tracing-common';
 import { Knex } from 'knex';
 import { KubeApi } from '../clusters/KubeApi';
@@ -409,20 +409,11 @@ describe.each(databases.eachSupportedId())(
     describe('approve checks again', () => {
       it('refuses a target deleted after filing', async () => {
         const name = `gone-${databaseId.toLowerCase().replace(/_/g, '')}`;
-        const labels = { app: name, 'backstage.io/kubernetes-id': 'checkout' };
-        const deployment = {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name, namespace: 'shop', labels },
-          spec: {
-            replicas: 0,
-            selector: { matchLabels: { app: name } },
-            template: {
-              metadata: { labels },
-              spec: { containers: [{ name, image: 'example/app:1' }] },
-            },
-          },
-        };
+        const deployment = deploymentManifest({
+          namespace: 'shop',
+          name,
+          entityId: 'checkout',
+        });
         await admin.apply(deployment as never, { force: true });
         const filed = await post(
           '/requests',
