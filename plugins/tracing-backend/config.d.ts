@@ -67,7 +67,9 @@ export interface Config {
         /**
          * Headers sent with every export, e.g. `X-Scope-OrgID: platform` for
          * a multi-tenant Tempo (Prometheus `tracingConfig.headers`; Beyla's
-         * `OTEL_EXPORTER_OTLP_TRACES_HEADERS`).
+         * `OTEL_EXPORTER_OTLP_TRACES_HEADERS`). They may hold a credential:
+         * previews and diffs show them redacted.
+         * @visibility secret
          */
         headers?: { [name: string]: string };
         /**
