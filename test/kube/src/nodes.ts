@@ -112,13 +112,33 @@ export async function addFakeNodes(
           c => c.type === 'Ready' && c.status === 'True',
         ),
     );
-    if (ready.length === names.length) return names;
+    if (ready.length === names.length) {
+      await untaintReadyNodes(core, names);
+      return names;
+    }
     if (Date.now() > deadline) {
       throw new Error(
         `fake nodes not Ready after 60s (${ready.length}/${count})`,
       );
     }
     await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Takes `node.kubernetes.io/not-ready` off nodes that report Ready, as the
+ * node-lifecycle controller does on a real cluster (it does not run here:
+ * it would also evict pods from nodes whose heartbeats it misses). Without
+ * this, only pods that tolerate the taint (DaemonSets) are ever scheduled.
+ */
+async function untaintReadyNodes(core: CoreV1Api, names: string[]) {
+  for (const name of names) {
+    const node = await core.readNode({ name });
+    const taints = node.spec?.taints ?? [];
+    const kept = taints.filter(t => t.key !== 'node.kubernetes.io/not-ready');
+    if (kept.length === taints.length) continue;
+    node.spec = { ...node.spec, taints: kept };
+    await core.replaceNode({ name, body: node });
   }
 }
 
