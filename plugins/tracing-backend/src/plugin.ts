@@ -21,6 +21,8 @@ import { ClusterListService } from './status/ClusterListService';
 import { EntityStatusService } from './status/EntityStatusService';
 import { PreviewService } from './status/PreviewService';
 import { TargetService } from './targets/TargetService';
+import { RecentTracesService } from './traces/RecentTracesService';
+import { TraceArrivalChecker } from './traces/TraceArrivalChecker';
 
 /**
  * The Tracegate backend plugin: the `/api/tracing` HTTP API.
@@ -128,6 +130,24 @@ export const tracingPlugin = createBackendPlugin({
           },
         });
 
+        // One replica at a time (scope global): one search per active
+        // request per run, see TraceArrivalChecker.
+        const arrivals = new TraceArrivalChecker({
+          store,
+          clusters: clusterRegistry,
+          logger: deps.logger,
+          graceMs: config.traceCheckGraceMs,
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'tracing-check-trace-arrival',
+          frequency: config.traceCheckFrequency,
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 10 },
+          fn: async () => {
+            await arrivals.checkAll();
+          },
+        });
+
         deps.httpRouter.use(
           await createRouter({
             ...deps,
@@ -136,6 +156,7 @@ export const tracingPlugin = createBackendPlugin({
             targets,
             clusterList: new ClusterListService(clusterRegistry),
             previews: new PreviewService({ store, clusters: clusterRegistry }),
+            recentTraces: new RecentTracesService({ clusters: clusterRegistry }),
             entityStatus: new EntityStatusService({
               store,
               clusters: clusterRegistry,

@@ -27,6 +27,7 @@ import { ClusterListService } from './status/ClusterListService';
 import { EntityStatusService } from './status/EntityStatusService';
 import { PreviewService } from './status/PreviewService';
 import { TargetService } from './targets/TargetService';
+import { RecentTracesService } from './traces/RecentTracesService';
 import {
   Caller,
   TracingRequestService,
@@ -41,6 +42,7 @@ export type RouterOptions = {
   clusterList: ClusterListService;
   previews: PreviewService;
   entityStatus: EntityStatusService;
+  recentTraces: RecentTracesService;
   targets: TargetService;
   config: TracingConfig;
 };
@@ -58,6 +60,7 @@ export async function createRouter(
   bindCreateEndpoint(router, options);
   bindPreviewEndpoint(router, options);
   bindRequestPreviewEndpoint(router, options);
+  bindRecentTracesEndpoint(router, options);
   bindClustersEndpoint(router, options);
   bindEntityStatusEndpoint(router, options);
   bindEntityWorkloadsEndpoint(router, options);
@@ -211,6 +214,18 @@ function bindRequestPreviewEndpoint(
       service.checkTargetNow(request, caller),
     ]);
     res.json({ ...preview, targetCheck } satisfies TracingPreview);
+  });
+}
+
+function bindRecentTracesEndpoint(
+  router: express.Router,
+  { httpAuth, service, recentTraces }: RouterOptions,
+) {
+  // Whoever may read the request may see its target's traces.
+  router.get('/requests/:id/traces', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const { history, ...request } = await service.get(requestId(req), caller);
+    res.json(await recentTraces.recent(request));
   });
 }
 

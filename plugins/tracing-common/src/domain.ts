@@ -163,6 +163,34 @@ export type TracingRequest = {
    * this one ends that one in the same transaction.
    */
   supersedes?: string;
+  /**
+   * Whether traces of the target reach the cluster's trace store: the
+   * backend's scheduled check, while the request is `active`.
+   */
+  traces?: TraceArrival;
+};
+
+/**
+ * What the last "traces arriving" check of an active request found in the
+ * cluster's trace store.
+ *
+ * @public
+ */
+export type TraceArrival = {
+  checkedAt: string;
+  /** Start of the newest trace seen since the request turned `active`. */
+  lastSeenAt?: string;
+  /** Traces that started in the 15 minutes before `checkedAt`. */
+  countLast15m: number;
+  /** The count reached the check's query limit: there may be more. */
+  countCapped?: boolean;
+  /** Why the store could not be asked (the last known figures stay). */
+  error?: string;
+  /**
+   * None seen after the grace period: what Tracegate checked that can keep
+   * traces away (a Beyla pod not ready on the workload's node, ...).
+   */
+  reasons?: string[];
 };
 
 /**
@@ -281,4 +309,44 @@ export type EntityTracingStatus = {
   requests: TracingRequest[];
   objects: LiveObjectState[];
   grafanaExploreUrl?: string;
+};
+
+/**
+ * One trace of a request's target, as the trace store lists it.
+ *
+ * @public
+ */
+export type TraceSummary = {
+  /** 32 hex digits. */
+  traceId: string;
+  startTime: string;
+  rootServiceName: string;
+  rootSpanName: string;
+  durationMs: number;
+  /** Whether a span of the trace has status error; absent when unknown. */
+  error?: boolean;
+  /** The trace in Grafana Explore (Tempo) or the Jaeger UI, when configured. */
+  url?: string;
+};
+
+/**
+ * `GET /requests/:id/traces`: the target's recent traces, newest first.
+ *
+ * @public
+ */
+export type RecentTraces = {
+  requestId: string;
+  cluster: string;
+  /** `tempo` or `jaeger`; absent when the cluster has no trace store. */
+  store?: 'tempo' | 'jaeger';
+  /** The service name and namespace the traces carry (see the README). */
+  service: { name: string; namespace?: string };
+  /** The window asked for. */
+  from: string;
+  to: string;
+  items: TraceSummary[];
+  /** Why the store could not be asked; `items` is then empty. */
+  error?: string;
+  /** What the list may include or miss, e.g. other Prometheus servers. */
+  note?: string;
 };

@@ -18,6 +18,56 @@ const read = (cluster: Record<string, unknown>) =>
   )[0];
 
 describe('readClusterSettings', () => {
+  it('reads the trace store, or takes Tempo at tempo.queryUrl, or none', () => {
+    expect(
+      read({
+        traces: {
+          type: 'jaeger',
+          url: 'http://jaeger-query.tracing.svc:16686/',
+          uiUrl: 'https://jaeger.example.com',
+          headers: { Authorization: 'Bearer x' },
+        },
+      }).traces,
+    ).toEqual({
+      type: 'jaeger',
+      url: 'http://jaeger-query.tracing.svc:16686',
+      uiUrl: 'https://jaeger.example.com',
+      headers: { Authorization: 'Bearer x' },
+    });
+    expect(
+      read({
+        tempo: {
+          queryUrl: 'http://tempo-query-frontend.tempo.svc:3200',
+          headers: { 'X-Scope-OrgID': 'platform' },
+        },
+      }).traces,
+    ).toEqual({
+      type: 'tempo',
+      url: 'http://tempo-query-frontend.tempo.svc:3200',
+      headers: { 'X-Scope-OrgID': 'platform' },
+    });
+    expect(read({}).traces).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { type: 'zipkin', url: 'http://z' },
+      'traces.type: must be tempo or jaeger',
+    ],
+    [
+      { type: 'tempo', url: 'tempo:3200' },
+      'traces.url: must be an http(s) URL',
+    ],
+    [
+      { type: 'tempo', url: 'http://t', headers: { 'X-A': 'a\nb' } },
+      'traces.headers.X-A: not a valid HTTP header',
+    ],
+  ])('refuses the trace store %j', (traces, message) => {
+    expect(() => read({ traces })).toThrow(
+      `tracing.clusters[prod-eu].${message}`,
+    );
+  });
+
   it('refuses a serviceAccount cluster without url, naming it', () => {
     expect(() => read({ url: undefined })).toThrow(
       'tracing.clusters[prod-eu].url: required with authProvider serviceAccount',

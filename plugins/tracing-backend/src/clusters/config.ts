@@ -29,6 +29,20 @@ export type TempoSettings = {
   datasourceNamespace: string;
 };
 
+/**
+ * Where Tracegate reads a cluster's traces back (recent traces, the
+ * "traces arriving" check). Only the backend talks to it.
+ */
+export type TraceStoreSettings = {
+  type: 'tempo' | 'jaeger';
+  /** Base URL of the query API, e.g. http://tempo-query-frontend.tempo.svc:3200. */
+  url: string;
+  /** Sent with every query, e.g. `X-Scope-OrgID`; never shown to users. */
+  headers: Record<string, string>;
+  /** Jaeger UI base URL, for links to a trace (Tempo links go to Grafana). */
+  uiUrl?: string;
+};
+
 /** Beyla settings of one cluster. */
 export type BeylaSettings = {
   namespace: string;
@@ -67,6 +81,8 @@ export type ClusterSettings = {
   connection: ClusterConnection;
   tempo: TempoSettings;
   beyla: BeylaSettings;
+  /** The trace store, when one is configured (`traces`, or `tempo.queryUrl`). */
+  traces?: TraceStoreSettings;
   /**
    * `Prometheus` CRs the platform assigns to catalog entities, beside those
    * the entities' own annotations select.
@@ -117,10 +133,16 @@ export function readClusterSettings(config: Config): ClusterSettings[] {
         `tracing.clusters[${name}].authProvider: unknown provider ${authProvider}`,
       );
     }
+    const tempo = readTempoSettings(c, `tracing.clusters[${name}].tempo`);
     return {
       name,
       connection,
-      tempo: readTempoSettings(c, `tracing.clusters[${name}].tempo`),
+      tempo,
+      traces: readTraceStoreSettings(
+        c,
+        `tracing.clusters[${name}].traces`,
+        tempo,
+      ),
       beyla: readBeylaSettings(c, `tracing.clusters[${name}].beyla`),
       prometheusInstances: readPrometheusInstances(
         c,
@@ -185,15 +207,7 @@ function readTempoSettings(c: Config, key: string): TempoSettings {
       `${key}.protocol: ${protocol} on port ${port} contradicts the OTLP convention (gRPC 4317, HTTP 4318)`,
     );
   }
-  const headers: Record<string, string> = {};
-  const headerConfig = c.getOptionalConfig('tempo.headers');
-  for (const name of headerConfig?.keys() ?? []) {
-    const value = headerConfig!.getString(name);
-    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) {
-      throw new Error(`${key}.headers.${name}: not a valid HTTP header`);
-    }
-    headers[name] = value;
-  }
+  const headers = readHeaders(c, 'tempo.headers', `${key}.headers`);
   const insecure = c.getOptionalBoolean('tempo.insecure') ?? true;
   const caData = c.getOptionalString('tempo.caData');
   const caFile = c.getOptionalString('tempo.caFile');
@@ -221,6 +235,56 @@ function readTempoSettings(c: Config, key: string): TempoSettings {
     queryUrl: c.getOptionalString('tempo.queryUrl'),
     datasourceNamespace:
       c.getOptionalString('tempo.datasourceNamespace') ?? 'monitoring',
+  };
+}
+
+function readHeaders(
+  c: Config,
+  configKey: string,
+  key: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const headerConfig = c.getOptionalConfig(configKey);
+  for (const name of headerConfig?.keys() ?? []) {
+    const value = headerConfig!.getString(name);
+    if (!HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) {
+      throw new Error(`${key}.${name}: not a valid HTTP header`);
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/** `traces`, or else a Tempo store at `tempo.queryUrl` with Tempo's headers. */
+function readTraceStoreSettings(
+  c: Config,
+  key: string,
+  tempo: TempoSettings,
+): TraceStoreSettings | undefined {
+  if (!c.has('traces')) {
+    return tempo.queryUrl
+      ? { type: 'tempo', url: tempo.queryUrl, headers: tempo.headers }
+      : undefined;
+  }
+  const type = c.getString('traces.type');
+  if (type !== 'tempo' && type !== 'jaeger') {
+    throw new Error(`${key}.type: must be tempo or jaeger (got ${type})`);
+  }
+  const url = c.getString('traces.url');
+  const uiUrl = c.getOptionalString('traces.uiUrl');
+  for (const [field, value] of [
+    ['url', url],
+    ['uiUrl', uiUrl],
+  ] as const) {
+    if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) {
+      throw new Error(`${key}.${field}: must be an http(s) URL (got ${value})`);
+    }
+  }
+  return {
+    type,
+    url: url.replace(/\/+$/, ''),
+    headers: readHeaders(c, 'traces.headers', `${key}.headers`),
+    ...(uiUrl ? { uiUrl: uiUrl.replace(/\/+$/, '') } : {}),
   };
 }
 

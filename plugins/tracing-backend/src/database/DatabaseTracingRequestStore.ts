@@ -6,6 +6,7 @@ import { ConflictError, InputError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,
+  TraceArrival,
   FINAL_TRACING_REQUEST_STATUSES,
   LIVE_TRACING_REQUEST_STATUSES,
   SamplerName,
@@ -64,6 +65,7 @@ type RequestRow = {
   target_check: string | null;
   supersedes: string | null;
   live_target: string | null;
+  traces: string | null;
 };
 
 type HistoryRow = {
@@ -328,6 +330,16 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
     return count > 0;
   }
 
+  async recordTraceArrival(options: {
+    id: string;
+    traces: TraceArrival;
+  }): Promise<boolean> {
+    const count = await this.db<RequestRow>(REQUESTS)
+      .where({ id: options.id, status: 'active' })
+      .update({ traces: JSON.stringify(options.traces) });
+    return count > 0;
+  }
+
   async clusterRevision(cluster: string): Promise<number> {
     const row = await this.db(CLUSTERS).where({ cluster }).first('revision');
     return Number(row?.revision ?? 0);
@@ -457,6 +469,7 @@ function toRequest(row: RequestRow): TracingRequest {
       : {}),
     ...(row.target_check ? { targetCheck: JSON.parse(row.target_check) } : {}),
     ...(row.supersedes ? { supersedes: row.supersedes } : {}),
+    ...(row.traces ? { traces: JSON.parse(row.traces) } : {}),
   };
 }
 

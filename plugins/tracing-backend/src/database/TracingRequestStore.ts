@@ -1,6 +1,7 @@
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,
+  TraceArrival,
   TargetCheck,
   TracingRequest,
   TracingRequestHistoryEntry,
@@ -132,6 +133,15 @@ export interface TracingRequestStore {
     id: string;
     status: TracingRequestStatus;
     lastApply: LastApply;
+  }): Promise<boolean>;
+
+  /**
+   * Records what the "traces arriving" check found, if the request is still
+   * `active`. Resolves to whether it was.
+   */
+  recordTraceArrival(options: {
+    id: string;
+    traces: TraceArrival;
   }): Promise<boolean>;
 
   /**

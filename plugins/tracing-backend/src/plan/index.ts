@@ -9,4 +9,4 @@ export type { ClusterPlan, PlanAction } from './plan';
 export { managedFields, readLiveState } from './liveState';
 export type { LiveState } from './liveState';
 export { containsSubset, differingPaths, projectOnto } from './subset';
-export { daemonSetRollout, readBeylaRollout } from './rollout';
+export { daemonSetRollout, podProblems, readBeylaRollout } from './rollout';

@@ -8,6 +8,10 @@ export type TracingConfig = {
   allowSelfApproval: boolean;
   expiryFrequency: HumanDuration;
   reconcileFrequency: HumanDuration;
+  /** How often the "traces arriving" check runs. */
+  traceCheckFrequency: HumanDuration;
+  /** How long after activation no trace counts as "no traces yet". */
+  traceCheckGraceMs: number;
   clusterNames: string[];
   /**
    * The namespaces Beyla will not instrument on each cluster (its default
@@ -37,8 +41,16 @@ export function readTracingConfig(
   const reconcileFrequency = tracing?.has('reconcileFrequency')
     ? readDurationFromConfig(tracing, { key: 'reconcileFrequency' })
     : { seconds: 30 };
+  const traceCheckFrequency = tracing?.has('traceCheck.frequency')
+    ? readDurationFromConfig(tracing, { key: 'traceCheck.frequency' })
+    : { minutes: 2 };
+  const traceCheckGrace = tracing?.has('traceCheck.gracePeriod')
+    ? readDurationFromConfig(tracing, { key: 'traceCheck.gracePeriod' })
+    : { minutes: 3 };
   return {
     reconcileFrequency,
+    traceCheckFrequency,
+    traceCheckGraceMs: durationToMilliseconds(traceCheckGrace),
     maxDurationMs: durationToMilliseconds(maxDuration),
     allowSelfApproval:
       tracing?.getOptionalBoolean('allowSelfApproval') ?? false,

@@ -7,6 +7,32 @@ export function grafanaExploreUrl(
   datasourceUid: string,
   serviceName: string,
 ): string {
+  return exploreUrl(
+    grafanaUrl,
+    datasourceUid,
+    `{ resource.service.name = ${JSON.stringify(serviceName)} }`,
+    { from: 'now-1h', to: 'now' },
+  );
+}
+
+/** Grafana Explore on one trace: Tempo's TraceQL field takes a trace id. */
+export function grafanaTraceUrl(
+  grafanaUrl: string,
+  datasourceUid: string,
+  traceId: string,
+): string {
+  return exploreUrl(grafanaUrl, datasourceUid, traceId, {
+    from: 'now-24h',
+    to: 'now',
+  });
+}
+
+function exploreUrl(
+  grafanaUrl: string,
+  datasourceUid: string,
+  query: string,
+  range: { from: string; to: string },
+): string {
   const panes = {
     tracegate: {
       datasource: datasourceUid,
@@ -15,10 +41,10 @@ export function grafanaExploreUrl(
           refId: 'A',
           datasource: { type: 'tempo', uid: datasourceUid },
           queryType: 'traceql',
-          query: `{ resource.service.name = ${JSON.stringify(serviceName)} }`,
+          query,
         },
       ],
-      range: { from: 'now-1h', to: 'now' },
+      range,
     },
   };
   return `${grafanaUrl.replace(

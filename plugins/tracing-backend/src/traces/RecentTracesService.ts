@@ -1,0 +1,73 @@
+import {
+  LIVE_TRACING_REQUEST_STATUSES,
+  RecentTraces,
+  TracingRequest,
+} from '@tracegate/plugin-tracing-common';
+import { ClusterRegistry } from '../clusters/ClusterRegistry';
+import { traceUrl } from './links';
+import { traceServiceOf } from './serviceOf';
+import { createTraceStore, TraceStoreError } from './TraceStore';
+
+const WINDOW_MS = 3_600_000;
+const LIMIT = 20;
+
+/**
+ * `GET /requests/:id/traces`: the target's traces of the last hour (of a
+ * request that ended: the hour before it ended), newest first. The browser
+ * never talks to the store; a store that does not answer is an `error` in
+ * the answer, not a failed request.
+ *
+ * @internal
+ */
+export class RecentTracesService {
+  constructor(
+    private readonly options: {
+      clusters: ClusterRegistry;
+      now?: () => number;
+    },
+  ) {}
+
+  async recent(request: TracingRequest): Promise<RecentTraces> {
+    const now = this.options.now?.() ?? Date.now();
+    const live = LIVE_TRACING_REQUEST_STATUSES.includes(request.status);
+    const toMs = live ? now : Math.min(now, Date.parse(request.updatedAt));
+    const fromMs = toMs - WINDOW_MS;
+    const service = traceServiceOf(request);
+    const answer: RecentTraces = {
+      requestId: request.id,
+      cluster: request.cluster,
+      service: { name: service.name, namespace: service.namespace },
+      from: new Date(fromMs).toISOString(),
+      to: new Date(toMs).toISOString(),
+      items: [],
+      ...(service.note ? { note: service.note } : {}),
+    };
+    const cluster = this.options.clusters.find(request.cluster);
+    if (!cluster?.traces) {
+      return {
+        ...answer,
+        error: `No trace store is configured for cluster ${request.cluster} (tracing.clusters[].traces)`,
+      };
+    }
+    try {
+      const items = await createTraceStore(cluster.traces).search({
+        service: service.name,
+        namespace: service.namespace,
+        fromMs,
+        toMs,
+        limit: LIMIT,
+      });
+      return {
+        ...answer,
+        store: cluster.traces.type,
+        items: items.map(item => {
+          const url = traceUrl(cluster, item.traceId);
+          return url ? { ...item, url } : item;
+        }),
+      };
+    } catch (error) {
+      if (!(error instanceof TraceStoreError)) throw error;
+      return { ...answer, store: cluster.traces.type, error: error.message };
+    }
+  }
+}

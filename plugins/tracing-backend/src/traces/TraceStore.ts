@@ -1,0 +1,94 @@
+import { TraceSummary } from '@tracegate/plugin-tracing-common';
+import { TraceStoreSettings } from '../clusters/config';
+import { JaegerTraceStore } from './jaeger';
+import { TempoTraceStore } from './tempo';
+
+/** One search: the traces of a service that started in a window. */
+export type TraceQuery = {
+  /** The `service.name` resource attribute. */
+  service: string;
+  /** The `k8s.namespace.name` resource attribute, when the traces carry it. */
+  namespace?: string;
+  fromMs: number;
+  toMs: number;
+  limit: number;
+  /** Whether to find out which traces have an error (Tempo: a second search). Default: true. */
+  flagErrors?: boolean;
+};
+
+/** A trace store's query API, as Tracegate reads it. */
+export interface TraceStore {
+  /** Traces of the query's service, newest first, at most `limit`. */
+  search(query: TraceQuery): Promise<Omit<TraceSummary, 'url'>[]>;
+}
+
+/** The store did not answer, or answered something else than traces. */
+export class TraceStoreError extends Error {
+  name = 'TraceStoreError';
+}
+
+const QUERY_TIMEOUT_MS = 5_000;
+
+/** The client for a cluster's `traces` settings. */
+export function createTraceStore(settings: TraceStoreSettings): TraceStore {
+  return settings.type === 'tempo'
+    ? new TempoTraceStore(settings)
+    : new JaegerTraceStore(settings);
+}
+
+/**
+ * GET of a store's JSON answer; `undefined` for a 404 when the store answers
+ * 404 for "no traces" (Jaeger). Errors name the store and its host only:
+ * never the headers, which may hold a credential.
+ */
+export async function getJson(
+  settings: TraceStoreSettings,
+  path: string,
+  params: URLSearchParams,
+  options: { notFoundIsEmpty?: boolean } = {},
+): Promise<unknown> {
+  const url = `${settings.url}${path}?${params}`;
+  const where = `${settings.type} at ${new URL(settings.url).host}`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { Accept: 'application/json', ...settings.headers },
+      signal: AbortSignal.timeout(QUERY_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } })
+      .cause;
+    const reason =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${QUERY_TIMEOUT_MS / 1000} s`
+        : cause?.code ?? cause?.message ?? (error as Error).message;
+    throw new TraceStoreError(
+      `The trace store (${where}) did not answer: ${reason}`,
+    );
+  }
+  if (res.status === 404 && options.notFoundIsEmpty) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    throw new TraceStoreError(
+      `The trace store (${where}) answered ${res.status}: ${text
+        .slice(0, 300)
+        .trim()}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new TraceStoreError(
+      `The trace store (${where}) answered something other than JSON`,
+    );
+  }
+}
+
+/** Unix nanoseconds (a decimal string, beyond 2^53) as an ISO time. */
+export function nanosToIso(nanos: string | number): string {
+  const ms = Number(BigInt(String(nanos)) / 1_000_000n);
+  return new Date(ms).toISOString();
+}

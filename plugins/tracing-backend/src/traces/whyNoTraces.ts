@@ -1,0 +1,185 @@
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { ClusterSettings } from '../clusters/config';
+import { describeKubeError } from '../clusters/errors';
+import { KubeApi } from '../clusters/KubeApi';
+import { podProblems } from '../plan';
+import { BEYLA_NAME, KubeObject } from '../render';
+
+/** Below this ratio a quiet service may go many minutes without a trace. */
+const TINY_RATIO = 0.01;
+
+const SERVICE_NAME_ANNOTATION = 'resource.opentelemetry.io/service.name';
+
+type PodSpec = {
+  nodeName?: string;
+  containers?: Array<{ ports?: Array<{ containerPort?: number }> }>;
+};
+type PodStatus = { conditions?: Array<{ type: string; status: string }> };
+
+/**
+ * Why no trace of an active request's target has arrived, as far as
+ * Tracegate can check it itself: the sampler, Beyla's default namespace
+ * exclusions, the Beyla pod on each node the workload runs on, the
+ * open-ports filter against the ports the pods declare, a pod annotation
+ * that renames the service. Reads the cluster; never throws.
+ */
+export async function whyNoTraces(
+  request: TracingRequest,
+  cluster: ClusterSettings,
+  api: KubeApi,
+): Promise<string[]> {
+  const reasons = samplerReasons(request);
+  if (request.method === 'prometheus') return reasons;
+  if (cluster.beyla.excludedNamespaces.includes(request.namespace)) {
+    reasons.push(
+      `namespace ${request.namespace} is in Beyla's default exclusions on cluster ${cluster.name} (see beyla.allowExcludedNamespaces)`,
+    );
+  }
+  try {
+    reasons.push(...(await workloadReasons(request, cluster, api)));
+  } catch (error) {
+    reasons.push(`could not read the cluster: ${describeKubeError(error)}`);
+  }
+  return reasons;
+}
+
+function samplerReasons(request: TracingRequest): string[] {
+  const { sampler, ratio } = request.sampling;
+  if (sampler === 'always_off' || sampler === 'parentbased_always_off') {
+    return [`the sampler ${sampler} keeps no trace that starts here`];
+  }
+  if (sampler.endsWith('traceidratio') && ratio < TINY_RATIO) {
+    return [
+      `the ratio ${ratio} keeps about 1 trace in ${Math.round(
+        1 / ratio,
+      )}: a quiet service may show none for a long time`,
+    ];
+  }
+  return [];
+}
+
+async function workloadReasons(
+  request: TracingRequest,
+  cluster: ClusterSettings,
+  api: KubeApi,
+): Promise<string[]> {
+  const { kind, name } = request.workload;
+  const target = `${kind} ${request.namespace}/${name}`;
+  const workload = await api.get({
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, namespace: request.namespace },
+  });
+  if (!workload) return [`${target} is not on the cluster`];
+  const matchLabels = (
+    workload.spec as { selector?: { matchLabels?: Record<string, string> } }
+  )?.selector?.matchLabels;
+  if (!matchLabels || !Object.keys(matchLabels).length) return [];
+  const pods = await api.list(
+    { apiVersion: 'v1', kind: 'Pod' },
+    Object.entries(matchLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+    request.namespace,
+  );
+  if (!pods.length) return [`${target} has no pods`];
+
+  const reasons: string[] = [];
+  if (!pods.some(isReady)) {
+    reasons.push(
+      `no pod of ${target} is ready${withProblems(podProblems(pods))}`,
+    );
+  }
+  reasons.push(...(await beylaPodReasons(pods, cluster, api)));
+  const portReason = openPortsReason(request, pods);
+  if (portReason) reasons.push(portReason);
+  const renamed = pods
+    .map(p => p.metadata.annotations?.[SERVICE_NAME_ANNOTATION])
+    .find(n => n && n !== name);
+  if (renamed) {
+    reasons.push(
+      `the pods' ${SERVICE_NAME_ANNOTATION} annotation names the service ${renamed}, so its traces carry that name rather than ${name}`,
+    );
+  }
+  return reasons;
+}
+
+/** The Beyla pod on each node the workload runs on: missing or not ready. */
+async function beylaPodReasons(
+  pods: KubeObject[],
+  cluster: ClusterSettings,
+  api: KubeApi,
+): Promise<string[]> {
+  const beylaPods = await api.list(
+    { apiVersion: 'v1', kind: 'Pod' },
+    `app.kubernetes.io/name=${BEYLA_NAME}`,
+    cluster.beyla.namespace,
+  );
+  const nodes = [
+    ...new Set(
+      pods
+        .map(p => (p.spec as PodSpec | undefined)?.nodeName)
+        .filter((n): n is string => Boolean(n)),
+    ),
+  ].sort();
+  const reasons: string[] = [];
+  for (const node of nodes) {
+    const onNode = beylaPods.filter(
+      p => (p.spec as PodSpec | undefined)?.nodeName === node,
+    );
+    if (!onNode.length) {
+      reasons.push(`no Beyla pod runs on node ${node}`);
+    } else if (!onNode.some(isReady)) {
+      reasons.push(
+        `the Beyla pod on node ${node} (${
+          onNode[0].metadata.name
+        }) is not ready${withProblems(podProblems(onNode))}`,
+      );
+    }
+  }
+  return reasons;
+}
+
+/** The request's open-ports filter matches none of the declared ports. */
+function openPortsReason(
+  request: TracingRequest,
+  pods: KubeObject[],
+): string | undefined {
+  if (!request.openPorts) return undefined;
+  const declared = [
+    ...new Set(
+      pods.flatMap(p =>
+        ((p.spec as PodSpec | undefined)?.containers ?? []).flatMap(c =>
+          (c.ports ?? [])
+            .map(port => port.containerPort)
+            .filter((n): n is number => typeof n === 'number'),
+        ),
+      ),
+    ),
+  ].sort((a, b) => a - b);
+  if (!declared.length) return undefined;
+  const ranges = request.openPorts.split(',').map(part => {
+    const [low, high = low] = part.split('-').map(Number);
+    return [low, high] as const;
+  });
+  const matches = declared.some(port =>
+    ranges.some(([low, high]) => port >= low && port <= high),
+  );
+  return matches
+    ? undefined
+    : `the open-ports filter ${
+        request.openPorts
+      } excludes every port the pods declare (${declared.join(', ')})`;
+}
+
+function isReady(pod: KubeObject): boolean {
+  return Boolean(
+    ((pod.status ?? {}) as PodStatus).conditions?.some(
+      c => c.type === 'Ready' && c.status === 'True',
+    ),
+  );
+}
+
+function withProblems(problems: string | undefined): string {
+  return problems ? `: ${problems}` : '';
+}
