@@ -12,3 +12,4 @@ export * from './schemas';
 export * from './stateMachine';
 export * from './rollout';
 export * from './targetCheck';
+export * from './traces';

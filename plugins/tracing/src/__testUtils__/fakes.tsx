@@ -47,6 +47,15 @@ export function fakeTracingApi(
           : [],
     })),
     extendRequest: jest.fn(),
+    getRecentTraces: jest.fn(async (id: string) => ({
+      requestId: id,
+      cluster: 'local',
+      store: 'jaeger' as const,
+      service: { name: 'checkout', namespace: 'shop' },
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date().toISOString(),
+      items: [],
+    })),
     ...change,
   } as jest.Mocked<TracingApi>;
 }

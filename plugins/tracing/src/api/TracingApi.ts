@@ -5,6 +5,7 @@ import {
   EntityTargets,
   EntityTracingStatus,
   ExtendInput,
+  RecentTraces,
   TracingMethod,
   TracingHealth,
   TracingPreview,
@@ -54,6 +55,8 @@ export interface TracingApi {
     cluster: string,
     method: TracingMethod,
   ): Promise<EntityTargets>;
+  /** The request's target's recent traces, read by the backend from the cluster's trace store. */
+  getRecentTraces(id: string): Promise<RecentTraces>;
   /** Files a replacement of the request with a later expiry. */
   extendRequest(id: string, input: ExtendInput): Promise<TracingRequest>;
 }

@@ -7,6 +7,7 @@ import {
   EntityTargets,
   EntityTracingStatus,
   ExtendInput,
+  RecentTraces,
   TracingMethod,
   TracingHealth,
   TracingPreview,
@@ -74,6 +75,10 @@ export class TracingClient implements TracingApi {
 
   getRequestPreview(id: string): Promise<TracingPreview> {
     return this.request(`/requests/${encodeURIComponent(id)}/preview`);
+  }
+
+  getRecentTraces(id: string): Promise<RecentTraces> {
+    return this.request(`/requests/${encodeURIComponent(id)}/traces`);
   }
 
   decide(

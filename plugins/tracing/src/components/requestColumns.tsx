@@ -5,8 +5,10 @@ import {
   humanizeEntityRef,
 } from '@backstage/plugin-catalog-react';
 import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
 import {
   describeTargetCheck,
+  describeTraceArrival,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
 import { StatusBadge } from './StatusBadge';
@@ -34,7 +36,16 @@ export const requestColumns = {
     title: 'Status',
     field: 'status',
     render: r => (
-      <StatusBadge status={r.status} rollout={r.lastApply?.rollout} />
+      <>
+        <StatusBadge status={r.status} rollout={r.lastApply?.rollout} />
+        {r.status === 'active' && (
+          <Tooltip title={r.traces?.reasons?.join('; ') ?? ''}>
+            <Typography variant="caption" display="block">
+              {describeTraceArrival(r.traces)}
+            </Typography>
+          </Tooltip>
+        )}
+      </>
     ),
   },
   cluster: { title: 'Cluster', field: 'cluster' },

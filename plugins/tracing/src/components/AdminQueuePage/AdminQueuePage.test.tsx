@@ -25,6 +25,37 @@ describe('AdminQueuePage', () => {
     expect(api.listRequests).not.toHaveBeenCalled();
   });
 
+  it("says in the queue whether an active request's traces arrive", async () => {
+    const api = fakeTracingApi({
+      listRequests: jest.fn(async () => ({
+        items: [
+          aRequest({
+            id: 'a',
+            status: 'active',
+            traces: {
+              checkedAt: new Date().toISOString(),
+              lastSeenAt: new Date(Date.now() - 5_000).toISOString(),
+              countLast15m: 3,
+            },
+          }),
+          aRequest({ id: 'p', status: 'pending' }),
+        ],
+      })),
+    });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <AdminQueuePage />
+      </FreshPermissionCache>,
+      { apis: testApis(api, { allow: true }) as any },
+    );
+    expect(
+      await screen.findByText(
+        /^traces seen \d+ s ago \(3 in the last 15 min\)$/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(/traces seen|no traces yet/)).toHaveLength(1);
+  });
+
   it('lists pending requests and requires a comment to reject', async () => {
     const api = fakeTracingApi({
       listRequests: jest.fn(async () => ({

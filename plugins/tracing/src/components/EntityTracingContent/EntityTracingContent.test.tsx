@@ -4,6 +4,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
 import { FreshPermissionCache } from '../../__testUtils__/fakes';
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { EntityTracingContent } from './EntityTracingContent';
 
 const entity = (owner: string) => ({
@@ -69,7 +70,7 @@ describe('EntityTracingContent', () => {
     expect(screen.getByText('failed')).toBeInTheDocument();
     expect(
       screen.getByText(
-        /^Checked: Beyla's pods run this config .* Not checked yet: that Beyla instruments this workload/,
+        /^Checked: Beyla's pods run this config .* Whether Beyla instruments this workload shows in whether its traces reach the trace store/,
       ),
     ).toBeInTheDocument();
     expect(
@@ -189,5 +190,140 @@ describe('EntityTracingContent', () => {
     expect(
       await screen.findByText(/Could not load the tracing state/),
     ).toBeInTheDocument();
+  });
+
+  describe('traces of an active request', () => {
+    const active = (traces?: Partial<TracingRequest['traces']>) =>
+      aRequest({
+        id: 'a',
+        status: 'active',
+        ...(traces
+          ? {
+              traces: {
+                checkedAt: new Date().toISOString(),
+                countLast15m: 0,
+                ...traces,
+              },
+            }
+          : {}),
+      });
+    const withRequest = (
+      request: TracingRequest,
+      change: Parameters<typeof fakeTracingApi>[0] = {},
+    ) =>
+      fakeTracingApi({
+        getEntityStatus: jest.fn(async () => ({
+          requests: [request],
+          objects: [],
+        })),
+        ...change,
+      });
+
+    it('lists recent traces with root span, duration, result and a link, and says when they were seen', async () => {
+      const seen = new Date(Date.now() - 12_000).toISOString();
+      const api = withRequest(active({ lastSeenAt: seen, countLast15m: 34 }), {
+        getRecentTraces: jest.fn(async () => ({
+          requestId: 'a',
+          cluster: 'local',
+          store: 'tempo' as const,
+          service: { name: 'checkout', namespace: 'shop' },
+          from: seen,
+          to: seen,
+          items: [
+            {
+              traceId: '2f3e0cee77ae5dc9c17ade3689eb2e54',
+              startTime: seen,
+              rootServiceName: 'checkout',
+              rootSpanName: 'POST /pay',
+              durationMs: 80.4,
+              error: true,
+              url: 'http://grafana/explore?trace=2f3e',
+            },
+          ],
+        })),
+      });
+      await render(api);
+      const table = await screen.findByRole('table', { name: 'Recent traces' });
+      expect(
+        within(table).getByText('checkout: POST /pay'),
+      ).toBeInTheDocument();
+      expect(within(table).getByText('80 ms')).toBeInTheDocument();
+      expect(within(table).getByText('error')).toBeInTheDocument();
+      expect(
+        within(table).getByRole('link', { name: /^2f3e0cee…/ }),
+      ).toHaveAttribute('href', 'http://grafana/explore?trace=2f3e');
+      expect(
+        screen.getByText(
+          /^traces seen 1[2-9] s ago \(34 in the last 15 min\) · checked/,
+        ),
+      ).toBeInTheDocument();
+      expect(api.getRecentTraces).toHaveBeenCalledWith('a');
+    });
+
+    it('with none, says "no traces yet" with the reasons the check found', async () => {
+      await render(
+        withRequest(
+          active({
+            reasons: [
+              'the Beyla pod on node kwok-node-1 (beyla-x) is not ready',
+            ],
+          }),
+        ),
+      );
+      expect(
+        await screen.findByText(/^no traces yet · checked/),
+      ).toBeInTheDocument();
+      expect(
+        within(screen.getByRole('list', { name: 'Why no traces' })).getByText(
+          'the Beyla pod on node kwok-node-1 (beyla-x) is not ready',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        await screen.findByText(
+          'No traces of checkout in shop in the last hour.',
+        ),
+      ).toBeInTheDocument();
+    });
+
+    it('shows a store that did not answer as a warning; the rest of the tab works', async () => {
+      await render(
+        withRequest(active(), {
+          getRecentTraces: jest.fn(async () => ({
+            requestId: 'a',
+            cluster: 'local',
+            store: 'jaeger' as const,
+            service: { name: 'checkout', namespace: 'shop' },
+            from: '',
+            to: '',
+            items: [],
+            error:
+              'The trace store (jaeger at 127.0.0.1:16686) did not answer: ECONNREFUSED',
+          })),
+        }),
+        { allow: true },
+      );
+      expect(
+        await screen.findByText(/The trace store could not be asked/),
+      ).toBeInTheDocument();
+      expect(screen.getByText('traces not checked yet')).toBeInTheDocument();
+      expect(screen.getByText('active')).toBeInTheDocument();
+      expect(
+        screen.getByRole('button', { name: 'Revoke' }),
+      ).toBeInTheDocument();
+    });
+
+    it('shows a failed call as an error in its own section', async () => {
+      await render(
+        withRequest(active(), {
+          getRecentTraces: jest.fn(async () => {
+            throw new Error('503 the database did not answer');
+          }),
+        }),
+      );
+      expect(
+        await screen.findByText(/Could not load recent traces/),
+      ).toBeInTheDocument();
+      expect(screen.getByText('active')).toBeInTheDocument();
+    });
   });
 });

@@ -31,11 +31,12 @@ import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { tracingApiRef } from '../../api';
 import { ExtendDialog } from '../ExtendDialog';
+import { RecentTraces, TraceArrivalLine } from '../RecentTraces';
 import { StatusBadge } from '../StatusBadge';
 import { useMaxDurationMs } from '../useMaxDurationMs';
 
 /** How often to look again while a request is on its way to active. */
-const POLL_MS = { approved: 2_000, pending: 10_000 } as const;
+const POLL_MS = { approved: 2_000, pending: 10_000, active: 30_000 } as const;
 
 function relative(iso: string): string {
   const ms = Date.parse(iso) - Date.now();
@@ -59,9 +60,9 @@ function relative(iso: string): string {
  * (README: "What `active` means").
  */
 const ACTIVE_CHECKED = {
-  ebpf: "Checked: Beyla's pods run this config and are ready on every node (the rollout finished). Not checked yet: that Beyla instruments this workload and that its traces reach the trace store.",
+  ebpf: "Checked: Beyla's pods run this config and are ready on every node (the rollout finished). Whether Beyla instruments this workload shows in whether its traces reach the trace store, checked every few minutes (below).",
   prometheus:
-    'Checked: the Prometheus resource carries this tracingConfig. Not checked: that Prometheus exports traces and that they reach the trace store.',
+    'Checked: the Prometheus resource carries this tracingConfig. Whether its traces reach the trace store is checked every few minutes (below).',
 } as const;
 
 const RequestCard = (props: {
@@ -129,6 +130,9 @@ const RequestCard = (props: {
           {ACTIVE_CHECKED[request.method]}
         </Typography>
       )}
+      {request.status === 'active' && (
+        <TraceArrivalLine traces={request.traces} />
+      )}
       {request.lastApply?.error && (
         <Typography color="error" variant="body2">
           Apply failed: {request.lastApply.error}
@@ -174,6 +178,7 @@ const RequestCard = (props: {
           ))}
         </List>
       )}
+      {request.status === 'active' && <RecentTraces request={request} />}
       {error && <ErrorPanel title="Could not revoke" error={error} />}
       <Box display="flex" gridGap={8}>
         {mayExtend && holdsTarget(request) && (
@@ -226,6 +231,7 @@ export const EntityTracingContent = () => {
   let pollMs: number | undefined;
   if (statuses.includes('approved')) pollMs = POLL_MS.approved;
   else if (statuses.includes('pending')) pollMs = POLL_MS.pending;
+  else if (statuses.includes('active')) pollMs = POLL_MS.active;
   const { retry } = status;
   useEffect(() => {
     if (!pollMs) return undefined;

@@ -1,0 +1,1 @@
+export { RecentTraces, TraceArrivalLine } from './RecentTraces';
