@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one command that starts Tracegate locally: installs what is missing
 # (Node 24, dependencies), starts the local Kubernetes cluster `local`
-# (data/kube), then the backend on :7007 and the frontend on :3000 with the
+# (data/kube) with its trace store (Jaeger) and demo traffic, then the backend on :7007 and the frontend on :3000 with the
 # demo catalog and a SQLite database in data/sqlite. Ctrl-C stops everything.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -26,6 +26,7 @@ trap 'exit 130' INT TERM
 if ensure_go; then
   bash test/kube/build.sh >/dev/null
   bash test/kube/build-kwok.sh >/dev/null
+  bash test/jaeger/build.sh >/dev/null
   start_local_cluster "$TRACEGATE_ROOT/data/kube"
 else
   echo "tracegate: Go not found; starting without the local cluster" >&2

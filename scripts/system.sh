@@ -50,23 +50,25 @@ stop_test_postgres() {
 }
 
 # Starts the local Kubernetes control plane (test/kube) with its state in DIR,
-# waits for it, and exports what app-config.yaml's cluster `local` reads.
+# the local trace store (Jaeger) and the demo traffic, waits for them, and
+# exports what app-config.yaml's cluster `local` reads.
 # Sets TRACEGATE_CLUSTER_PID; stop_local_cluster ends it.
 start_local_cluster() {
   local dir="$1"
-  rm -f "$dir/cluster.json"
+  rm -f "$dir/cluster.json" "$dir/traces.json"
   (cd "$TRACEGATE_ROOT/test/kube" && exec node --require @backstage/cli/config/nodeTransform.cjs src/cli.ts start --dir "$dir") &
   TRACEGATE_CLUSTER_PID=$!
   for _ in $(seq 1 240); do
-    [ -f "$dir/cluster.json" ] && break
+    [ -f "$dir/traces.json" ] && break
     kill -0 "$TRACEGATE_CLUSTER_PID" 2>/dev/null || { echo "the local cluster failed to start" >&2; return 1; }
     sleep 0.5
   done
-  [ -f "$dir/cluster.json" ] || { echo "the local cluster did not start in 120s" >&2; return 1; }
+  [ -f "$dir/traces.json" ] || { echo "the local cluster did not start in 120s" >&2; return 1; }
   TRACEGATE_LOCAL_CLUSTER_URL="$(node -p 'require(process.argv[1]).url' "$dir/cluster.json")"
   TRACEGATE_LOCAL_CLUSTER_TOKEN="$(cat "$dir/tracegate.token")"
   TRACEGATE_LOCAL_CLUSTER_CA_FILE="$dir/ca.crt"
-  export TRACEGATE_LOCAL_CLUSTER_URL TRACEGATE_LOCAL_CLUSTER_TOKEN TRACEGATE_LOCAL_CLUSTER_CA_FILE
+  TRACEGATE_LOCAL_TRACES_URL="$(node -p 'require(process.argv[1]).queryUrl' "$dir/traces.json")"
+  export TRACEGATE_LOCAL_CLUSTER_URL TRACEGATE_LOCAL_CLUSTER_TOKEN TRACEGATE_LOCAL_CLUSTER_CA_FILE TRACEGATE_LOCAL_TRACES_URL
 }
 
 stop_local_cluster() {

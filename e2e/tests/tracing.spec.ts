@@ -160,6 +160,40 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await expect(page.getByText('active', { exact: true })).toBeVisible();
   });
 
+  test('the requester sees its traces arrive, listed in the tab', async ({
+    browser,
+  }) => {
+    // The local cluster's demo traffic stands in for Beyla: it sends spans
+    // to the local Jaeger for the workloads in Beyla's applied config; the
+    // backend reads them back from Jaeger.
+    const page = await requester(browser);
+    await page.goto(ENTITY_TAB);
+    const traces = page.getByRole('table', { name: 'Recent traces' });
+    await expect(async () => {
+      await page.reload();
+      await expect(traces.getByRole('row').nth(1)).toBeVisible({
+        timeout: 3_000,
+      });
+    }).toPass({ timeout: 90_000 });
+    await expect(
+      traces.getByText(/^checkout: (GET|POST) /).first(),
+    ).toBeVisible();
+    // The scheduled check (every 5 s in the e2e config) records arrival.
+    await expect(async () => {
+      await page.reload();
+      await expect(
+        page.getByText(
+          /^traces seen \d+ (s|min) ago \(\d+\+? in the last 15 min\)/,
+        ),
+      ).toBeVisible({ timeout: 3_000 });
+    }).toPass({ timeout: 90_000 });
+    await expectAccessible(page);
+    await page.screenshot({
+      path: `${SHOTS}/entity-tab-traces.png`,
+      fullPage: true,
+    });
+  });
+
   test('the requester extends it; approving the extension replaces it', async ({
     browser,
   }) => {

@@ -30,6 +30,19 @@ export interface Config {
      */
     reconcileFrequency?: HumanDuration;
 
+    /**
+     * "Traces arriving": how often every active request's trace store is
+     * asked whether its traces arrive (one search per active request per
+     * run, 4 at a time), and how long after activation none counts as "no
+     * traces yet", with the reasons Tracegate can check.
+     */
+    traceCheck?: {
+      /** Default: 2 minutes. */
+      frequency?: HumanDuration;
+      /** Default: 3 minutes. */
+      gracePeriod?: HumanDuration;
+    };
+
     /** The clusters a request may target. Names mirror the Kubernetes plugin's. */
     clusters?: Array<{
       /** The name requests use, e.g. `local` or `prod-eu-1`. */
@@ -92,6 +105,32 @@ export interface Config {
         queryUrl?: string;
         /** Namespace of that datasource ConfigMap. Default: monitoring. */
         datasourceNamespace?: string;
+      };
+      /**
+       * Where Tracegate reads this cluster's traces back: the entity tab's
+       * recent traces and the "traces arriving" check. Only the backend
+       * talks to it. Without it, `tempo.queryUrl` (with `tempo.headers`) is
+       * used as a Tempo store; without either, nothing is checked.
+       */
+      traces?: {
+        /**
+         * `tempo`: Tempo's `GET /api/search` (TraceQL); `jaeger`: Jaeger v2's
+         * `GET /api/v3/traces`.
+         */
+        type: 'tempo' | 'jaeger';
+        /** Query API base URL, e.g. http://tempo-query-frontend.tempo.svc:3200. */
+        url: string;
+        /**
+         * Headers sent with every query, e.g. `X-Scope-OrgID` or an
+         * `Authorization` header. Never sent to the browser or logged.
+         * @visibility secret
+         */
+        headers?: { [name: string]: string };
+        /**
+         * Jaeger UI base URL, for links to each trace (`/trace/<id>`). Tempo
+         * traces link to Grafana Explore (`tempo.grafanaUrl`).
+         */
+        uiUrl?: string;
       };
       /**
        * `Prometheus` CRs (native method) the platform assigns to catalog

@@ -3,13 +3,18 @@
  *
  * Starts the local control plane for the demo (the start command runs this),
  * seeds it, mints a token for Tracegate's least-privilege ServiceAccount and
- * writes D/cluster.json for the backend. Runs until SIGINT/SIGTERM. etcd keeps
- * its data in D/etcd, so the cluster's objects survive a restart.
+ * writes D/cluster.json for the backend. Also starts the local trace store
+ * (Jaeger, in memory) and the demo's stand-in for Beyla that sends spans for
+ * the workloads in Beyla's config (D/traces.json has their URLs). Runs until
+ * SIGINT/SIGTERM. etcd keeps its data in D/etcd, so the cluster's objects
+ * survive a restart; traces do not.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTracegateServiceAccount } from './access';
 import { startControlPlane } from './controlPlane';
+import { startDemoTraffic } from './demoTraffic';
+import { startJaeger } from './jaeger';
 import { BEYLA_START_DELAY_STAGE, CRASHLOOP_STAGE } from './nodes';
 import { seedPlatform } from './seed';
 
@@ -42,12 +47,31 @@ async function main() {
       2,
     ),
   );
+  const traceStore = await startJaeger();
+  const demoTraffic = startDemoTraffic({
+    cluster,
+    otlpHttpUrl: traceStore.otlpHttpUrl,
+  });
+  fs.writeFileSync(
+    path.join(dir, 'traces.json'),
+    JSON.stringify(
+      {
+        queryUrl: traceStore.queryUrl,
+        otlpHttpUrl: traceStore.otlpHttpUrl,
+      },
+      null,
+      2,
+    ),
+  );
   process.stdout.write(
     `local cluster ${cluster.version} at ${cluster.url}\n` +
-      `  kubectl --kubeconfig ${cluster.kubeconfigFile} get ns\n`,
+      `  kubectl --kubeconfig ${cluster.kubeconfigFile} get ns\n` +
+      `local trace store (Jaeger) at ${traceStore.queryUrl}; demo traffic stands in for Beyla\n`,
   );
 
   const stop = async () => {
+    demoTraffic.stop();
+    await traceStore.stop();
     await cluster.stop();
     process.exit(0);
   };

@@ -35,3 +35,4 @@ export {
 } from './seed';
 export { buildJaeger, jaegerConfig, sendSpans, startJaeger } from './jaeger';
 export type { LocalTraceStore, TestSpan } from './jaeger';
+export { startDemoTraffic } from './demoTraffic';

@@ -158,6 +158,7 @@ export async function sendSpans(
   otlpHttpUrl: string,
   resource: Record<string, string>,
   spans: TestSpan[],
+  options: { scope?: string } = {},
 ): Promise<string[]> {
   const hex = (bytes: number) =>
     [...crypto.getRandomValues(new Uint8Array(bytes))]
@@ -176,7 +177,7 @@ export async function sendSpans(
         },
         scopeSpans: [
           {
-            scope: { name: 'tracegate-test' },
+            scope: { name: options.scope ?? 'tracegate-test' },
             spans: spans.map((span, i) => {
               const start =
                 span.start?.getTime() ?? Date.now() - span.durationMs;

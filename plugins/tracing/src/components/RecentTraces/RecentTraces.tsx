@@ -47,13 +47,9 @@ function formatDuration(ms: number): string {
 export const TraceArrivalLine = (props: { traces?: TraceArrival }) => {
   const now = useNow();
   const { traces } = props;
-  const none = traces && !traces.lastSeenAt;
   return (
     <Box>
-      <Typography
-        variant="body2"
-        color={none || traces?.error ? 'error' : 'textPrimary'}
-      >
+      <Typography variant="body2">
         {describeTraceArrival(traces, now)}
         {traces && ` · checked ${timeAgo(traces.checkedAt, now)}`}
       </Typography>
