@@ -7,7 +7,6 @@
  * after the other, each for another workload, so each one rolls the
  * DaemonSet. Prints the median and the slowest, in milliseconds.
  */
-import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   createTracegateServiceAccount,
@@ -15,6 +14,7 @@ import {
   startControlPlane,
 } from '@internal/local-kube';
 import Knex from 'knex';
+import { quietAuditor, quietLogger } from './quiet';
 import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
 import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
 import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
@@ -39,20 +39,8 @@ async function main() {
     const store = await DatabaseTracingRequestStore.create({
       database: mockServices.database({ knex }),
     });
-    // Quiet stand-ins outside jest: the figures are the output.
-    const logger: LoggerService = {
-      info() {},
-      warn() {},
-      error() {},
-      debug() {},
-      child: () => logger,
-    };
-    const auditor: AuditorService = {
-      createEvent: async () => ({
-        success: async () => {},
-        fail: async () => {},
-      }),
-    };
+    const logger = quietLogger;
+    const auditor = quietAuditor;
     const settings = testClusterSettings({
       url: cluster.url,
       serviceAccountToken: token,

@@ -1,0 +1,119 @@
+/*
+ * yarn bench:trace-arrival
+ *
+ * The "traces arriving" check at 1,000 active requests against a real trace
+ * store (Jaeger v2, in memory), 100 of whose workloads have sent spans. One
+ * pass = one search per active request (4 at a time). Prints the searches
+ * per pass, the pass's wall time (median of 5), and what that means in
+ * searches per minute at the default frequency (2 minutes). The grace period
+ * is set beyond the test so that no pass reads the cluster: the reasons are
+ * read only for requests with no trace after it (3 reads each, see
+ * whyNoTraces).
+ */
+import { mockServices } from '@backstage/backend-test-utils';
+import { sendSpans, startJaeger } from '@internal/local-kube';
+import Knex from 'knex';
+import { quietLogger } from './quiet';
+import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
+import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
+import { TraceArrivalChecker } from '../plugins/tracing-backend/src/traces/TraceArrivalChecker';
+import {
+  NEW_REQUEST,
+  testClusterSettings,
+} from '../plugins/tracing-backend/src/__testUtils__/fixtures';
+
+const ACTIVE = 1_000;
+const SENDING = 100;
+const RUNS = 5;
+const DEFAULT_FREQUENCY_MIN = 2;
+
+async function main() {
+  const jaeger = await startJaeger();
+  try {
+    const knex = Knex({
+      client: 'better-sqlite3',
+      connection: ':memory:',
+      useNullAsDefault: true,
+    });
+    const store = await DatabaseTracingRequestStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const at = new Date(Date.now() - 60_000).toISOString();
+    for (let i = 0; i < ACTIVE; i++) {
+      const { id } = await store.create(
+        { ...NEW_REQUEST, workload: { kind: 'Deployment', name: `w${i}` } },
+        { actor: 'bench', at },
+      );
+      await store.transition({
+        id,
+        from: 'pending',
+        to: 'approved',
+        actor: 'bench',
+        at,
+      });
+      await store.transition({
+        id,
+        from: 'approved',
+        to: 'active',
+        actor: 'bench',
+        at,
+      });
+    }
+    for (let i = 0; i < SENDING; i++) {
+      await sendSpans(
+        jaeger.otlpHttpUrl,
+        { 'service.name': `w${i}`, 'k8s.namespace.name': 'shop' },
+        Array.from({ length: 5 }, (_, n) => ({
+          name: `GET /${n}`,
+          durationMs: 10,
+        })),
+      );
+    }
+    const checker = new TraceArrivalChecker({
+      store,
+      clusters: new ClusterRegistry([
+        testClusterSettings({
+          traces: { type: 'jaeger', url: jaeger.queryUrl },
+        }),
+      ]),
+      logger: quietLogger,
+      graceMs: 3_600_000,
+    });
+    const times: number[] = [];
+    let pass;
+    for (let run = 0; run < RUNS; run++) {
+      const start = performance.now();
+      pass = await checker.checkAll();
+      times.push(performance.now() - start);
+    }
+    const seen = (
+      await store.listByCluster({ cluster: 'local', statuses: ['active'] })
+    ).filter(r => r.traces?.lastSeenAt).length;
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(RUNS / 2)];
+    process.stdout.write(
+      [
+        `active requests:          ${ACTIVE} (${SENDING} sending spans; ${seen} recorded as seen)`,
+        `searches per pass:        ${pass!.queries} (failed ${pass!.failed})`,
+        `pass wall time:           median ${median.toFixed(
+          0,
+        )} ms, slowest ${times[RUNS - 1].toFixed(0)} ms`,
+        `searches per minute:      ${(
+          pass!.queries / DEFAULT_FREQUENCY_MIN
+        ).toFixed(0)} at the default frequency (${DEFAULT_FREQUENCY_MIN} min)`,
+        `per search:               ${(median / pass!.queries).toFixed(
+          2,
+        )} ms (4 in flight)`,
+        '',
+      ].join('\n'),
+    );
+    await knex.destroy();
+  } finally {
+    await jaeger.stop();
+  }
+}
+
+main().catch(error => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
