@@ -156,7 +156,9 @@ export const tracingPlugin = createBackendPlugin({
             targets,
             clusterList: new ClusterListService(clusterRegistry),
             previews: new PreviewService({ store, clusters: clusterRegistry }),
-            recentTraces: new RecentTracesService({ clusters: clusterRegistry }),
+            recentTraces: new RecentTracesService({
+              clusters: clusterRegistry,
+            }),
             entityStatus: new EntityStatusService({
               store,
               clusters: clusterRegistry,

@@ -8,6 +8,8 @@ import {
   LocalControlPlane,
   TRACEGATE_APPLIER_RULES,
 } from '@internal/local-kube';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import {
   startTracingBackend,
@@ -58,6 +60,25 @@ let token: string;
 let weakToken: string;
 const logLines: string[] = [];
 const answers: string[] = [];
+const TRACE_QUERY_TOKEN = 'Bearer query-token-4f1c9a';
+let echoingStore: { url: string; close(): Promise<void> };
+
+/** A trace store that refuses every query and echoes its headers back. */
+async function startEchoingStore() {
+  const server = http.createServer((req, res) => {
+    res.writeHead(401, { 'Content-Type': 'text/plain' });
+    res.end(`unauthorized: ${JSON.stringify(req.headers)}`);
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>(r => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
 let backend: TracingTestBackend;
 
 beforeAll(async () => {
@@ -68,6 +89,7 @@ beforeAll(async () => {
       rule => !rule.resources?.includes('daemonsets'),
     ),
   });
+  echoingStore = await startEchoingStore();
   const logger = recordingLogger(logLines);
   backend = await startTracingBackend({
     knex: await databases.init('SQLITE_3'),
@@ -92,6 +114,11 @@ beforeAll(async () => {
               otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
               headers: { Authorization: TRACE_STORE_PASSWORD },
             },
+            traces: {
+              type: 'tempo',
+              url: echoingStore.url,
+              headers: { Authorization: TRACE_QUERY_TOKEN },
+            },
           },
         }),
         localClusterConfig(cluster, { name: 'weak', token: weakToken }),
@@ -106,6 +133,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await echoingStore?.close();
   await cluster?.stop();
 });
 
@@ -156,6 +184,8 @@ it('keeps cluster tokens and trace store headers out of every answer and log lin
   for (const id of ids) await get(`/requests/${id}`);
   await get('/requests?limit=100');
   await get('/entities/component/default/checkout/status');
+  // A trace store that refuses, echoing the query's headers in its answer.
+  await get(`/requests/${ids[0]}/traces`);
   // An unreadable cluster in the list, and the state of every pass, once more.
   await get('/clusters');
 
@@ -166,6 +196,7 @@ it('keeps cluster tokens and trace store headers out of every answer and log lin
   expect(everything).toMatch(/unauthorized: /);
   expect(everything).toMatch(/unreachable: /);
   expect(everything).toContain('<redacted: tracing.clusters[].tempo.headers>');
+  expect(everything).toMatch(/The trace store \(tempo at [^)]+\) answered 401/);
   expect(logs.length).toBeGreaterThan(0);
 
   for (const secret of [
@@ -177,6 +208,8 @@ it('keeps cluster tokens and trace store headers out of every answer and log lin
     encodeURIComponent(TRACE_STORE_PASSWORD),
     // The credential inside the header value.
     TRACE_STORE_PASSWORD.split(' ')[1],
+    TRACE_QUERY_TOKEN,
+    TRACE_QUERY_TOKEN.split(' ')[1],
   ]) {
     expect(everything).not.toContain(secret);
     expect(logs).not.toContain(secret);

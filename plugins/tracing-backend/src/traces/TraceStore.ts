@@ -73,9 +73,10 @@ export async function getJson(
   const text = await res.text();
   if (!res.ok) {
     throw new TraceStoreError(
-      `The trace store (${where}) answered ${res.status}: ${text
-        .slice(0, 300)
-        .trim()}`,
+      `The trace store (${where}) answered ${res.status}: ${withoutHeaders(
+        text.slice(0, 300).trim(),
+        settings.headers,
+      )}`,
     );
   }
   try {
@@ -85,6 +86,21 @@ export async function getJson(
       `The trace store (${where}) answered something other than JSON`,
     );
   }
+}
+
+/**
+ * A store's error text with the query headers' values (and the credential
+ * inside `Bearer <token>`) taken out: some proxies echo the request.
+ */
+function withoutHeaders(text: string, headers: Record<string, string>) {
+  const secrets = Object.values(headers).flatMap(value => [
+    value,
+    ...value.split(/\s+/).filter(part => part.length >= 6),
+  ]);
+  return secrets
+    .filter(secret => secret.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .reduce((out, secret) => out.split(secret).join('<redacted>'), text);
 }
 
 /** Unix nanoseconds (a decimal string, beyond 2^53) as an ISO time. */
