@@ -389,6 +389,7 @@ describe.each(databases.eachSupportedId())(
       const routes = [
         '',
         '/preview',
+        '/traces',
         '/extend',
         '/approve',
         '/reject',
@@ -406,7 +407,7 @@ describe.each(databases.eachSupportedId())(
           const path = `/api/tracing/requests/${encodeURIComponent(
             id,
           )}${route}`;
-          return route === '' || route === '/preview'
+          return ['', '/preview', '/traces'].includes(route)
             ? request(backend.server)
                 .get(path)
                 .set('Authorization', asUser('ada'))
