@@ -20,7 +20,8 @@ export interface Config {
 
     /**
      * The group whose members approve requests, as the default permission
-     * policy in packages/backend reads it. Default: group:default/platform-admins.
+     * policy in packages/backend reads it, and who are notified of new
+     * requests. Default: group:default/platform-admins.
      */
     adminGroup?: string;
 
@@ -29,6 +30,29 @@ export interface Config {
      * (approve, revoke and expiry also trigger it at once). Default: 30 seconds.
      */
     reconcileFrequency?: HumanDuration;
+
+    /**
+     * Requests these rules approve at once, as the actor `tracegate:policy`
+     * (the rule's name in history, audit and notification). A request
+     * matches a rule when its target was verified as the entity's own and
+     * every condition the rule sets holds; the first matching rule wins. A
+     * rule that cannot be right stops the backend at start-up, naming it.
+     * No rule, no auto-approval.
+     */
+    autoApprove?: Array<{
+      /** Letters, digits, `.`, `_`, `-`; unique. */
+      name: string;
+      /** Cluster names or globs (`dev-*`); each must match a configured cluster. Default: any. */
+      clusters?: string[];
+      /** Default: any. */
+      methods?: Array<'ebpf' | 'prometheus'>;
+      /** The largest fraction of traces the sampler keeps (always_on: 1). Required. */
+      maxRatio: number;
+      /** The longest time from filing to expiry; at most maxDuration. Required. */
+      maxDuration: HumanDuration;
+      /** The entity's `spec.lifecycle`, e.g. [experimental, development]. Default: any. */
+      lifecycles?: string[];
+    }>;
 
     /**
      * "Traces arriving": how often every active request's trace store is

@@ -25,6 +25,9 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 // user-settings stores settings through the signals channel in the browser.
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
+// Tracegate tells requesters and admins what happened through it; e-mail or
+// Slack are notification modules the host app adds (see the README).
+backend.add(import('@backstage/plugin-notifications-backend'));
 
 backend.add(import('@tracegate/plugin-tracing-backend'));
 

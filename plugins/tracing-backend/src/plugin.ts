@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { isResourcePermission } from '@backstage/plugin-permission-common';
 import { tracingPermissions } from '@tracegate/plugin-tracing-common';
 import { DatabaseTracingRequestStore } from './database/DatabaseTracingRequestStore';
@@ -14,6 +15,7 @@ import { ClusterRegistry } from './clusters/ClusterRegistry';
 import { readClusterSettings } from './clusters/config';
 import { RequestTransitions } from './lifecycle/RequestTransitions';
 import { Reconciler } from './reconcile/Reconciler';
+import { RequestNotifier } from './notifications/RequestNotifier';
 import { createRouter } from './router';
 import { readTracingConfig } from './service/config';
 import { TracingRequestService } from './service/TracingRequestService';
@@ -42,6 +44,7 @@ export const tracingPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
+        notifications: notificationService,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
@@ -63,6 +66,11 @@ export const tracingPlugin = createBackendPlugin({
           getResources: ids => Promise.all(ids.map(id => store.get(id))),
         });
 
+        const notifier = new RequestNotifier({
+          notifications: deps.notifications,
+          logger: deps.logger,
+          adminGroup: config.adminGroup,
+        });
         const clusterRegistry = new ClusterRegistry(clusters);
         // A request entering or leaving the live states reconciles its
         // cluster at once; the reconciler records outcomes as transitions.
@@ -71,6 +79,9 @@ export const tracingPlugin = createBackendPlugin({
           auditor: deps.auditor,
           logger: deps.logger,
           onLiveSetChange: request => reconcileSoon(request.cluster),
+          onChange: (request, comment) => {
+            notifier.changed(request, comment);
+          },
         });
         const reconciler = new Reconciler({
           store,
@@ -105,6 +116,7 @@ export const tracingPlugin = createBackendPlugin({
           ),
           transitions,
           targets,
+          notifier,
         });
 
         await deps.scheduler.scheduleTask({
@@ -112,6 +124,7 @@ export const tracingPlugin = createBackendPlugin({
           frequency: config.expiryFrequency,
           timeout: { minutes: 5 },
           fn: async () => {
+            await service.warnExpiringSoon();
             await service.expireDue();
           },
         });

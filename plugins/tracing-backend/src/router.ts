@@ -192,10 +192,16 @@ function bindPreviewEndpoint(
       createTracingRequestInputSchema({ maxDurationMs: config.maxDurationMs }),
       req.body,
     );
-    const candidate = await service.prepare(input, caller);
+    const { autoApproveRule, ...candidate } = await service.prepare(
+      input,
+      caller,
+    );
     const preview: TracingPreview = {
       ...(await previews.preview(candidate)),
       targetCheck: candidate.targetCheck,
+      ...(autoApproveRule
+        ? { autoApproval: { rule: autoApproveRule.name } }
+        : {}),
     };
     res.json(preview);
   });

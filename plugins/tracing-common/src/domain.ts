@@ -283,6 +283,11 @@ export type TracingPreview = {
   notes?: string[];
   /** The target as found on the live cluster now. */
   targetCheck?: TargetCheck;
+  /**
+   * Filing it now would approve it at once, by this `tracing.autoApprove`
+   * rule (as the actor `tracegate:policy`).
+   */
+  autoApproval?: { rule: string };
 };
 
 /**

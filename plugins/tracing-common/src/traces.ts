@@ -1,4 +1,4 @@
-import { TraceArrival } from './domain';
+import { TraceArrival, TracingRequest } from './domain';
 
 /**
  * How long ago, in the words the tab and the queue use: "12 s ago",
@@ -40,4 +40,25 @@ export function describeTraceArrival(
     )}: ${traces.error}`;
   }
   return seen;
+}
+
+/**
+ * The fraction of new traces a request's sampler keeps: 1 for always_on, 0
+ * for always_off, else its ratio.
+ *
+ * @public
+ */
+export function sampledFraction(
+  request: Pick<TracingRequest, 'sampling'>,
+): number {
+  switch (request.sampling.sampler) {
+    case 'always_on':
+    case 'parentbased_always_on':
+      return 1;
+    case 'always_off':
+    case 'parentbased_always_off':
+      return 0;
+    default:
+      return request.sampling.ratio;
+  }
 }

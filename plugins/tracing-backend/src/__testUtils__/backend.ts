@@ -16,8 +16,15 @@ import { CATALOG, testPermissionsFactory, TestUser, userRef } from './fixtures';
  * policy, and `tracing` as its app-config; calls its routes as a test user.
  */
 export async function startTracingBackend(options: {
-  knex: Knex;
+  /**
+   * The tracing plugin's database (and every other plugin's). Without it,
+   * each plugin gets an in-memory SQLite database of its own, for backends
+   * with more plugins that keep tables (notifications).
+   */
+  knex?: Knex;
   tracing: JsonObject;
+  /** More root config, beside `tracing`. */
+  config?: JsonObject;
   entities?: Entity[];
   /** More features or service factories, e.g. a logger that records. */
   features?: Parameters<typeof startTestBackend>[0]['features'];
@@ -28,8 +35,25 @@ export async function startTracingBackend(options: {
       tracingPlugin,
       catalogServiceMock.factory({ entities: options.entities ?? CATALOG }),
       testPermissionsFactory,
-      mockServices.database.factory({ knex: options.knex }),
-      mockServices.rootConfig.factory({ data: { tracing: options.tracing } }),
+      ...(options.knex
+        ? [mockServices.database.factory({ knex: options.knex })]
+        : []),
+      mockServices.rootConfig.factory({
+        data: {
+          ...options.config,
+          ...(options.knex
+            ? {}
+            : {
+                backend: {
+                  database: {
+                    client: 'better-sqlite3',
+                    connection: ':memory:',
+                  },
+                },
+              }),
+          tracing: options.tracing,
+        },
+      }),
     ],
   });
   const as = (user: TestUser) => mockCredentials.user.header(userRef(user));

@@ -56,6 +56,31 @@ export const CATALOG: Entity[] = [
   },
 ];
 
+/**
+ * The groups and users of USERS as the catalog holds them (with the
+ * relations the catalog computes), for whoever resolves group members:
+ * the notifications backend.
+ */
+export const ORG: Entity[] = [
+  ...Object.keys(USERS).map(user => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: user, namespace: 'default' },
+    spec: {},
+  })),
+  ...['team-shop', 'team-data', 'platform-admins'].map(group => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: group, namespace: 'default' },
+    spec: { type: 'team', children: [] },
+    relations: Object.values(USERS)
+      .filter(claims =>
+        (claims as readonly string[]).includes(`group:default/${group}`),
+      )
+      .map(claims => ({ type: 'hasMember', targetRef: claims[0] })),
+  })),
+];
+
 function service(name: string, owner: string): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',

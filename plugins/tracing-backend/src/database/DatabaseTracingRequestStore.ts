@@ -66,6 +66,7 @@ type RequestRow = {
   supersedes: string | null;
   live_target: string | null;
   traces: string | null;
+  expiry_warned_at: string | null;
 };
 
 type HistoryRow = {
@@ -386,12 +387,22 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
   async listExpired(options: {
     at: string;
     statuses: readonly TracingRequestStatus[];
+    notWarned?: boolean;
   }): Promise<TracingRequest[]> {
-    const rows = await this.db<RequestRow>(REQUESTS)
+    const query = this.db<RequestRow>(REQUESTS)
       .whereIn('status', options.statuses)
       .where('expires_at', '<=', options.at)
       .orderBy('seq', 'asc');
-    return rows.map(toRequest);
+    if (options.notWarned) query.whereNull('expiry_warned_at');
+    return (await query).map(toRequest);
+  }
+
+  async claimExpiryWarning(id: string): Promise<boolean> {
+    const count = await this.db<RequestRow>(REQUESTS)
+      .where({ id })
+      .whereNull('expiry_warned_at')
+      .update({ expiry_warned_at: new Date().toISOString() });
+    return count > 0;
   }
 }
 

@@ -165,9 +165,19 @@ export interface TracingRequestStore {
   /** Gives the lease up, if `holder` still has it. */
   releaseLease(options: { cluster: string; holder: string }): Promise<void>;
 
-  /** Requests in one of `statuses` whose `expiresAt` is at or before `at`. */
+  /**
+   * Requests in one of `statuses` whose `expiresAt` is at or before `at`
+   * (`notWarned`: whose requester was not yet told it expires soon).
+   */
   listExpired(options: {
     at: string;
     statuses: readonly TracingRequestStatus[];
+    notWarned?: boolean;
   }): Promise<TracingRequest[]>;
+
+  /**
+   * Marks the request's expiry warning as sent; false when it already was
+   * (so exactly one caller sends it).
+   */
+  claimExpiryWarning(id: string): Promise<boolean>;
 }

@@ -43,6 +43,8 @@ export class RequestTransitions {
        * what its cluster should hold changes.
        */
       onLiveSetChange?: (request: TracingRequest) => void;
+      /** Called after every change of state, with its comment (notifications). */
+      onChange?: (request: TracingRequest, comment?: string) => void;
       now?: () => Date;
     },
   ) {
@@ -86,6 +88,7 @@ export class RequestTransitions {
         if (isLive(current) !== isLive(updated)) {
           this.options.onLiveSetChange?.(updated);
         }
+        this.options.onChange?.(updated, options.comment);
         return updated;
       }
       const latest = await this.options.store.get(current.id);
@@ -149,6 +152,8 @@ export class RequestTransitions {
     const [ended, approved] = updated;
     if (isLive(replaced)) this.options.onLiveSetChange?.(ended);
     this.options.onLiveSetChange?.(approved);
+    this.options.onChange?.(ended, `replaced by request ${request.id}`);
+    this.options.onChange?.(approved, options.comment);
     return approved;
   }
 

@@ -1,4 +1,8 @@
-import { TracingRequest, WorkloadKind } from '@tracegate/plugin-tracing-common';
+import {
+  sampledFraction,
+  TracingRequest,
+  WorkloadKind,
+} from '@tracegate/plugin-tracing-common';
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import {
@@ -74,20 +78,6 @@ const samplerOf = (r: TracingRequest) => ({
   name: r.sampling.sampler,
   arg: String(r.sampling.ratio),
 });
-
-/** The share of root traces a sampler keeps. */
-function sampledFraction(r: TracingRequest): number {
-  switch (r.sampling.sampler) {
-    case 'always_on':
-    case 'parentbased_always_on':
-      return 1;
-    case 'always_off':
-    case 'parentbased_always_off':
-      return 0;
-    default:
-      return r.sampling.ratio;
-  }
-}
 
 /**
  * Where Beyla has one sampler for all entries: the most demanding request's,

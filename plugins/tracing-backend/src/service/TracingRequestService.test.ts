@@ -66,6 +66,8 @@ async function setup(databaseId: Parameters<typeof databases.init>[0]) {
       traceCheckFrequency: { minutes: 2 },
       traceCheckGraceMs: 180_000,
       clusterNames: ['local'],
+      autoApprove: [],
+      adminGroup: 'group:default/platform-admins',
       beylaExcludedNamespaces: { local: [] },
     },
     ruleset,

@@ -37,6 +37,7 @@ import {
   ListRequestsQuery,
   TARGET_HOLDING_STATUSES,
   TargetCheck,
+  LIVE_TRACING_REQUEST_STATUSES,
   TRACING_REQUEST_TRANSITIONS,
   TracingRequest,
   TracingRequestAction,
@@ -58,6 +59,8 @@ import {
 } from '../database/TracingRequestStore';
 import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import { TargetCheckResult, TargetService } from '../targets/TargetService';
+import { RequestNotifier } from '../notifications/RequestNotifier';
+import { AutoApproveRule, matchingRule, POLICY_ACTOR } from './autoApprove';
 import { TracingConfig } from './config';
 
 /** Who asks, and the HTTP request for the audit log. */
@@ -77,8 +80,18 @@ export type TracingRequestServiceOptions = {
   ruleset: PermissionRuleset<TracingRequest, TracingRequestFilter>;
   transitions: RequestTransitions;
   targets: TargetService;
+  /** Tells people of new requests and expiries (state changes: transitions). */
+  notifier?: RequestNotifier;
   now?: () => Date;
 };
+
+/** A request as filed, with the `tracing.autoApprove` rule it matches. */
+export type PreparedRequest = TracingRequest & {
+  autoApproveRule?: AutoApproveRule;
+};
+
+/** How long before expiry the requester is warned. */
+const EXPIRY_WARNING_MS = 86_400_000;
 
 const USER_ACTIONS = {
   approve: tracingRequestApprovePermission,
@@ -122,16 +135,55 @@ export class TracingRequestService {
     });
     try {
       const candidate = await this.prepare(input, caller);
-      const { id, status, createdAt, updatedAt, ...filed } = candidate;
+      const { id, status, createdAt, updatedAt, autoApproveRule, ...filed } =
+        candidate;
       const created = await this.options.store.create(filed, {
         actor: candidate.requestedBy,
         at: createdAt,
       });
       await audit.success({ meta: { requestId: created.id } });
+      if (autoApproveRule) {
+        return await this.approveByRule(created, autoApproveRule, caller);
+      }
+      await this.options.notifier?.filed(created);
       return created;
     } catch (error) {
       await audit.fail({ error: error as Error });
       throw error;
+    }
+  }
+
+  /**
+   * Approval by a `tracing.autoApprove` rule, as the system actor
+   * `tracegate:policy`, with the rule in history, audit and notification.
+   * The request stays `pending` (in the queue) if the approval fails.
+   */
+  private async approveByRule(
+    request: TracingRequest,
+    rule: AutoApproveRule,
+    caller: Caller,
+  ): Promise<TracingRequest> {
+    const audit = await this.options.auditor.createEvent({
+      eventId: 'request-approve',
+      severityLevel: 'medium',
+      request: caller.request,
+      meta: { requestId: request.id, actor: POLICY_ACTOR, rule: rule.name },
+    });
+    try {
+      const approved = await this.options.transitions.approve(request, {
+        actor: POLICY_ACTOR,
+        comment: `approved automatically by rule ${rule.name}`,
+        targetCheck: request.targetCheck,
+      });
+      await audit.success({ meta: { from: 'pending', to: approved.status } });
+      return approved;
+    } catch (error) {
+      await audit.fail({ error: error as Error });
+      this.options.logger.warn(
+        `Rule ${rule.name} could not approve tracing request ${request.id}; it waits for an admin: ${error}`,
+      );
+      await this.options.notifier?.filed(request);
+      return request;
     }
   }
 
@@ -142,7 +194,7 @@ export class TracingRequestService {
   async prepare(
     input: TracingRequestInput,
     caller: Caller,
-  ): Promise<TracingRequest> {
+  ): Promise<PreparedRequest> {
     if (!this.options.config.clusterNames.includes(input.cluster)) {
       const known = this.options.config.clusterNames.join(', ') || 'none';
       throw new InputError(
@@ -177,7 +229,15 @@ export class TracingRequestService {
     assertTargetAllowed(check, anyTarget);
     await this.checkTargetIsFree(candidate);
     candidate.targetCheck = recordedCheck(check, anyTarget);
-    return candidate;
+    const rule = matchingRule(
+      this.options.config.autoApprove,
+      candidate,
+      typeof entity.spec?.lifecycle === 'string'
+        ? entity.spec.lifecycle
+        : undefined,
+      this.now().getTime(),
+    );
+    return rule ? { ...candidate, autoApproveRule: rule } : candidate;
   }
 
   /**
@@ -403,6 +463,27 @@ export class TracingRequestService {
       await audit.fail({ error: error as Error });
       throw error;
     }
+  }
+
+  /**
+   * Tells the requester of every live request that expires within a day,
+   * once: the warning is claimed in the database before it is sent.
+   */
+  async warnExpiringSoon(): Promise<number> {
+    const now = this.now().getTime();
+    const soon = await this.options.store.listExpired({
+      at: new Date(now + EXPIRY_WARNING_MS).toISOString(),
+      statuses: LIVE_TRACING_REQUEST_STATUSES,
+      notWarned: true,
+    });
+    let warned = 0;
+    for (const request of soon) {
+      if (Date.parse(request.expiresAt) <= now) continue;
+      if (!(await this.options.store.claimExpiryWarning(request.id))) continue;
+      await this.options.notifier?.expiresSoon(request);
+      warned++;
+    }
+    return warned;
   }
 
   /** Moves every live request past its `expiresAt` to `expired`. */

@@ -1,6 +1,7 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { ClusterSettings } from '../clusters/config';
+import { AutoApproveRule, readAutoApproveRules } from './autoApprove';
 
 /** @internal */
 export type TracingConfig = {
@@ -13,6 +14,10 @@ export type TracingConfig = {
   /** How long after activation no trace counts as "no traces yet". */
   traceCheckGraceMs: number;
   clusterNames: string[];
+  /** `tracing.autoApprove`: requests these rules approve without a person. */
+  autoApprove: AutoApproveRule[];
+  /** The group whose members approve (and hear of new requests). */
+  adminGroup: string;
   /**
    * The namespaces Beyla will not instrument on each cluster (its default
    * exclusions less `beyla.allowExcludedNamespaces`).
@@ -56,6 +61,13 @@ export function readTracingConfig(
       tracing?.getOptionalBoolean('allowSelfApproval') ?? false,
     expiryFrequency,
     clusterNames: clusters.map(c => c.name),
+    autoApprove: readAutoApproveRules(config, {
+      clusterNames: clusters.map(c => c.name),
+      maxDurationMs: durationToMilliseconds(maxDuration),
+    }),
+    adminGroup:
+      tracing?.getOptionalString('adminGroup') ??
+      'group:default/platform-admins',
     beylaExcludedNamespaces: Object.fromEntries(
       clusters.map(c => [c.name, c.beyla.excludedNamespaces]),
     ),

@@ -1,4 +1,7 @@
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import {
+  sampledFraction,
+  TracingRequest,
+} from '@tracegate/plugin-tracing-common';
 import { ClusterSettings } from '../clusters/config';
 import { describeKubeError } from '../clusters/errors';
 import { KubeApi } from '../clusters/KubeApi';
@@ -45,10 +48,10 @@ export async function whyNoTraces(
 
 function samplerReasons(request: TracingRequest): string[] {
   const { sampler, ratio } = request.sampling;
-  if (sampler === 'always_off' || sampler === 'parentbased_always_off') {
+  if (sampledFraction(request) === 0) {
     return [`the sampler ${sampler} keeps no trace that starts here`];
   }
-  if (sampler.endsWith('traceidratio') && ratio < TINY_RATIO) {
+  if (sampledFraction(request) < TINY_RATIO) {
     return [
       `the ratio ${ratio} keeps about 1 trace in ${Math.round(
         1 / ratio,
