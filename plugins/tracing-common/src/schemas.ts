@@ -315,6 +315,14 @@ export const listRequestsQuerySchema = z
     entityRef: plainTextSchema.min(1).optional(),
     cluster: plainTextSchema.min(1).optional(),
     requestedBy: plainTextSchema.min(1).optional(),
+    /**
+     * Words to find, case-insensitive, in the service, workload, namespace,
+     * cluster, requester or reason.
+     */
+    q: plainTextSchema
+      .min(1)
+      .max(200, 'must be at most 200 characters')
+      .optional(),
     status: z
       .union([statusSchema, z.array(statusSchema)])
       .transform(value => (Array.isArray(value) ? value : [value]))

@@ -162,6 +162,45 @@ describe.each(databases.eachSupportedId())(
       ).toHaveLength(5);
     });
 
+    it('searches words case-insensitively across service, workload, requester and reason, wildcards literal', async () => {
+      const { store } = await createStore();
+      const make = (change: Partial<NewTracingRequest>, minute: number) =>
+        store.create(filed(change), { actor: 'u', at: at(minute) });
+      const checkout = await make({ reason: 'P99 latency in Checkout' }, 0);
+      const cart = await make(
+        {
+          entityRef: 'component:default/cart',
+          workload: { kind: 'Deployment', name: 'cart-api' },
+          requestedBy: 'user:default/alice',
+          reason: 'errors at 100%_peak',
+        },
+        1,
+      );
+      const ids = async (
+        q: string,
+        more: { cursor?: string; limit?: number } = {},
+      ) =>
+        (
+          await store.list({ q, limit: more.limit ?? 20, cursor: more.cursor })
+        ).items.map(r => r.id);
+      expect(await ids('CHECKOUT')).toEqual([checkout.id]);
+      expect(await ids('cart-API')).toEqual([cart.id]);
+      expect(await ids('alice')).toEqual([cart.id]);
+      expect(await ids('latency checkout')).toEqual([checkout.id]);
+      expect(await ids('latency alice')).toEqual([]);
+      expect(await ids('shop')).toEqual([cart.id, checkout.id]);
+      // % and _ are letters here, not wildcards.
+      expect(await ids('100%_')).toEqual([cart.id]);
+      expect(await ids('%')).toEqual([cart.id]);
+      expect(await ids('p_9')).toEqual([]);
+      // Paging keeps the search.
+      const first = await store.list({ q: 'shop', limit: 1 });
+      expect(first.items.map(r => r.id)).toEqual([cart.id]);
+      expect(await ids('shop', { cursor: first.nextCursor, limit: 1 })).toEqual(
+        [checkout.id],
+      );
+    });
+
     it('applies permission criteria in the query', async () => {
       const { store } = await createStore();
       await store.create(filed({ requestedBy: 'user:default/alice' }), {

@@ -185,6 +185,13 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
     if (options.requestedBy) query.where('requested_by', options.requestedBy);
     if (options.supersedes) query.where('supersedes', options.supersedes);
     if (options.statuses?.length) query.whereIn('status', options.statuses);
+    for (const word of searchWords(options.q)) {
+      query.where(builder => {
+        for (const column of SEARCH_COLUMNS) {
+          builder.orWhereRaw(`LOWER(??) LIKE ? ESCAPE '\\'`, [column, word]);
+        }
+      });
+    }
     if (options.cursor) query.where('seq', '<', decodeCursor(options.cursor));
     if (options.filter) {
       const filter = options.filter;
@@ -419,6 +426,26 @@ function applyCriteria(
   } else {
     builder.whereIn(FILTER_COLUMNS[criteria.field], criteria.values);
   }
+}
+
+/** What `q` searches. */
+const SEARCH_COLUMNS = [
+  'entity_ref',
+  'workload_name',
+  'namespace',
+  'cluster',
+  'requested_by',
+  'reason',
+];
+
+/** `q` as LIKE patterns, one per word, lower case, wildcards escaped. */
+function searchWords(q: string | undefined): string[] {
+  return (q ?? '')
+    .toLocaleLowerCase('en-US')
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 8)
+    .map(word => `%${word.replace(/[\\%_]/g, ch => `\\${ch}`)}%`);
 }
 
 function encodeCursor(seq: number | string): string {

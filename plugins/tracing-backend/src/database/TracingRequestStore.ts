@@ -43,6 +43,8 @@ export type ListTracingRequestsOptions = {
   /** Requests that replace this one. */
   supersedes?: string;
   statuses?: TracingRequestStatus[];
+  /** Each word (case-insensitive) in the service, workload, namespace, cluster, requester or reason. */
+  q?: string;
   /** Conditions from the permission policy, applied in the query. */
   filter?: PermissionCriteria<TracingRequestFilter>;
   limit: number;

@@ -401,6 +401,7 @@ export class TracingRequestService {
       cluster: query.cluster,
       requestedBy: query.requestedBy,
       statuses: query.status,
+      q: query.q,
       limit: query.limit,
       cursor: query.cursor,
       filter:

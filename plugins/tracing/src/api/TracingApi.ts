@@ -21,6 +21,8 @@ export type ListRequestsOptions = {
   entityRef?: string;
   cluster?: string;
   requestedBy?: string;
+  /** Words to find in the service, workload, namespace, cluster, requester or reason. */
+  q?: string;
   status?: TracingRequestStatus[];
   limit?: number;
   cursor?: string;

@@ -50,6 +50,7 @@ export class TracingClient implements TracingApi {
       'entityRef',
       'cluster',
       'requestedBy',
+      'q',
       'cursor',
     ] as const) {
       const value = options[key];

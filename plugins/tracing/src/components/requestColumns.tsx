@@ -11,6 +11,7 @@ import {
   describeTraceArrival,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
+import { OneLine, RelativeTime } from './Readable';
 import { StatusBadge } from './StatusBadge';
 
 type Column = TableColumn<TracingRequest>;
@@ -20,14 +21,22 @@ const shortRef = (r: TracingRequest) =>
     defaultKind: 'component',
   });
 
-/** Table columns shared by the request lists. */
+/** Cells whose words must never break in the middle. */
+const NO_WRAP = { whiteSpace: 'nowrap' } as const;
+
+/** Table columns shared by the request lists: one line per value. */
 export const requestColumns = {
   /** The service as text, for tables whose rows open on click. */
-  serviceName: { title: 'Service', field: 'entityRef', render: shortRef },
+  serviceName: {
+    title: 'Service',
+    field: 'entityRef',
+    render: r => <OneLine text={shortRef(r)} maxWidth={200} />,
+  },
   /** The service as a link to its catalog page. */
   service: {
     title: 'Service',
     field: 'entityRef',
+    cellStyle: NO_WRAP,
     render: r => (
       <EntityRefLink entityRef={r.entityRef} defaultKind="component" />
     ),
@@ -35,6 +44,7 @@ export const requestColumns = {
   status: {
     title: 'Status',
     field: 'status',
+    cellStyle: NO_WRAP,
     render: r => (
       <>
         <StatusBadge status={r.status} rollout={r.lastApply?.rollout} />
@@ -48,10 +58,19 @@ export const requestColumns = {
       </>
     ),
   },
-  cluster: { title: 'Cluster', field: 'cluster' },
+  cluster: {
+    title: 'Cluster',
+    field: 'cluster',
+    render: r => <OneLine text={r.cluster} maxWidth={140} />,
+  },
   workload: {
     title: 'Workload',
-    render: r => `${r.workload.kind} ${r.namespace}/${r.workload.name}`,
+    render: r => (
+      <OneLine
+        text={`${r.workload.kind} ${r.namespace}/${r.workload.name}`}
+        maxWidth={280}
+      />
+    ),
   },
   /** Whether the target exists and is the entity's own, as last checked. */
   target: {
@@ -59,21 +78,41 @@ export const requestColumns = {
     render: r => {
       const text = describeTargetCheck(r.targetCheck);
       const message = r.targetCheck?.message;
-      return message ? (
-        <Tooltip title={message}>
-          <span>{text}</span>
-        </Tooltip>
-      ) : (
-        text
+      return (
+        <OneLine text={message ? `${text}: ${message}` : text} maxWidth={220}>
+          {text}
+        </OneLine>
       );
     },
   },
+  method: {
+    title: 'Method',
+    field: 'method',
+    cellStyle: NO_WRAP,
+  },
   sampling: {
     title: 'Sampling',
+    cellStyle: NO_WRAP,
     render: r => `${r.sampling.sampler} ${r.sampling.ratio}`,
+  },
+  requestedBy: {
+    title: 'Requested by',
+    field: 'requestedBy',
+    render: r => (
+      <OneLine
+        text={humanizeEntityRef(parseEntityRef(r.requestedBy), {
+          defaultKind: 'user',
+        })}
+        maxWidth={160}
+      />
+    ),
+  },
+  filed: {
+    title: 'Filed',
+    render: r => <RelativeTime iso={r.createdAt} />,
   },
   expires: {
     title: 'Expires',
-    render: r => new Date(r.expiresAt).toLocaleString(),
+    render: r => <RelativeTime iso={r.expiresAt} />,
   },
 } satisfies Record<string, Column>;

@@ -17,13 +17,24 @@ import {
   TracingRequest,
   TracingRequestStatus,
 } from '@tracegate/plugin-tracing-common';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { tracingApiRef } from '../../api';
 import { Decision, DecisionDialog } from '../DecisionDialog';
 import { RequestDetails } from '../RequestDetails';
+import { LoadMore } from '../LoadMore';
 import { requestColumns } from '../requestColumns';
+import { usePagedRequests } from '../usePagedRequests';
+
+/** `value`, once it has not changed for `ms`. */
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
 
 /** The queue's table, filters and bulk decisions. */
 export const AdminQueue = () => {
@@ -36,22 +47,17 @@ export const AdminQueue = () => {
   const [selected, setSelected] = useState<Set<string>>(new Set());
 
   const clusters = useAsync(() => tracingApi.listClusters(), [tracingApi]);
-  const requests = useAsyncRetry(
-    () =>
-      tracingApi.listRequests({
-        status: status === 'all' ? undefined : [status],
-        cluster: cluster === 'all' ? undefined : cluster,
-        limit: 100,
-      }),
-    [tracingApi, status, cluster],
-  );
+  const query = useDebounced(search.trim(), 300);
+  const requests = usePagedRequests({
+    status: status === 'all' ? undefined : [status],
+    cluster: cluster === 'all' ? undefined : cluster,
+    q: query || undefined,
+  });
 
-  const rows = (requests.value?.items ?? [])
-    .filter(r => r.entityRef.includes(search.trim().toLocaleLowerCase('en-US')))
-    // Pending first, then newest first (the API's order).
-    .sort(
-      (a, b) => Number(b.status === 'pending') - Number(a.status === 'pending'),
-    );
+  // Pending first, then newest first (the API's order).
+  const rows = [...requests.items].sort(
+    (a, b) => Number(b.status === 'pending') - Number(a.status === 'pending'),
+  );
 
   const pendingRows = rows.filter(r => r.status === 'pending');
   const selectedRows = pendingRows.filter(r => selected.has(r.id));
@@ -82,9 +88,10 @@ export const AdminQueue = () => {
     requestColumns.cluster,
     requestColumns.workload,
     requestColumns.target,
-    { title: 'Method', field: 'method' },
+    requestColumns.method,
     requestColumns.sampling,
-    { title: 'Requested by', field: 'requestedBy' },
+    requestColumns.requestedBy,
+    requestColumns.filed,
     requestColumns.expires,
   ];
 
@@ -121,7 +128,8 @@ export const AdminQueue = () => {
         </TextField>
         <TextField
           id="queue-search"
-          label="Search by service"
+          label="Search"
+          placeholder="service, workload, requester, reason"
           value={search}
           onChange={e => setSearch(e.target.value)}
         />
@@ -147,28 +155,36 @@ export const AdminQueue = () => {
           error={requests.error}
         />
       ) : (
-        <Table<TracingRequest>
-          title="Tracing requests"
-          isLoading={requests.loading}
-          // Sort labels in header cells nest buttons (axe: nested-interactive).
-          columns={columns.map(c => ({ ...c, sorting: false }))}
-          data={rows}
-          options={{ paging: false, search: false }}
-          emptyContent={
-            <Box p={4}>
-              <Typography>
-                No requests{status === 'all' ? '' : ` in ${status}`}.
-              </Typography>
-            </Box>
-          }
-          onRowClick={(_event, _row, togglePanel) => togglePanel?.()}
-          detailPanel={({ rowData }) => (
-            <RequestDetails
-              request={rowData}
-              onDecide={kind => setDecision({ kind, requests: [rowData] })}
-            />
-          )}
-        />
+        <>
+          <Table<TracingRequest>
+            title="Tracing requests"
+            isLoading={requests.loading}
+            // Sort labels in header cells nest buttons (axe: nested-interactive).
+            columns={columns.map(c => ({ ...c, sorting: false }))}
+            data={rows}
+            options={{ paging: false, search: false }}
+            emptyContent={
+              <Box p={4}>
+                <Typography>
+                  No requests{status === 'all' ? '' : ` in ${status}`}.
+                </Typography>
+              </Box>
+            }
+            onRowClick={(_event, _row, togglePanel) => togglePanel?.()}
+            detailPanel={({ rowData }) => (
+              <RequestDetails
+                request={rowData}
+                onDecide={kind => setDecision({ kind, requests: [rowData] })}
+              />
+            )}
+          />
+          <LoadMore
+            shown={rows.length}
+            hasMore={requests.hasMore}
+            loading={requests.loading}
+            onLoadMore={requests.loadMore}
+          />
+        </>
       )}
       {decision && (
         <DecisionDialog
@@ -178,7 +194,7 @@ export const AdminQueue = () => {
             setActionError(error);
             setDecision(undefined);
             setSelected(new Set());
-            requests.retry();
+            requests.reload();
           }}
         />
       )}

@@ -128,6 +128,52 @@ describe('AdminQueuePage', () => {
     });
   });
 
+  it('loads the next page with the cursor, and searches on the server', async () => {
+    const page = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        aRequest({
+          id: `r${from + i}`,
+          workload: { kind: 'Deployment', name: `w${from + i}` },
+        }),
+      );
+    const api = fakeTracingApi({
+      listRequests: jest.fn(async options => {
+        if (options?.q) return { items: page(900, 1) };
+        return options?.cursor
+          ? { items: page(100, 50) }
+          : { items: page(0, 100), nextCursor: 'c1' };
+      }),
+    });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <AdminQueuePage />
+      </FreshPermissionCache>,
+      {
+        mountedRoutes: testMountedRoutes,
+        apis: testApis(api, { allow: true }) as any,
+      },
+    );
+    expect(
+      await screen.findByText('Showing 100; more on the server'),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    expect(await screen.findByText('Showing 150')).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenLastCalledWith(
+      expect.objectContaining({ cursor: 'c1', limit: 100 }),
+    );
+    expect(screen.getByText('Deployment shop/w149')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Load more' }),
+    ).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByLabelText('Search'));
+    await userEvent.paste('W900');
+    expect(await screen.findByText('Showing 1')).toBeInTheDocument();
+    expect(api.listRequests).toHaveBeenLastCalledWith(
+      expect.objectContaining({ q: 'W900', limit: 100 }),
+    );
+  }, 60_000);
+
   it('shows an error state', async () => {
     const api = fakeTracingApi({
       listRequests: jest.fn(async () => {

@@ -192,6 +192,41 @@ describe('EntityTracingContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('lets the requester cancel a pending request after confirming', async () => {
+    const api = fakeTracingApi({
+      getEntityStatus: jest.fn(async () => ({
+        requests: [aRequest({ id: 'p', status: 'pending' })],
+        objects: [],
+      })),
+      decide: jest.fn(async () => aRequest({ id: 'p', status: 'cancelled' })),
+    });
+    await render(api, { allow: true });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Cancel request' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByText(
+        /Tracing for Deployment shop\/checkout on local will not be reviewed/,
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Keep it' }),
+    );
+    expect(api.decide).not.toHaveBeenCalled();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Cancel request' }),
+    );
+    await userEvent.click(
+      within(await screen.findByRole('dialog')).getByRole('button', {
+        name: 'Cancel request',
+      }),
+    );
+    expect(api.decide).toHaveBeenCalledWith('p', 'cancel', {
+      comment: 'cancelled by the requester',
+    });
+  });
+
   describe('traces of an active request', () => {
     const active = (traces?: Partial<TracingRequest['traces']>) =>
       aRequest({

@@ -20,7 +20,6 @@ import {
   describeTargetCheck,
   canTransition,
   holdsTarget,
-  DAY_MS,
   LiveObjectState,
   TracingRequest,
   tracingRequestRevokePermission,
@@ -30,30 +29,15 @@ import { Link as RouterLink } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { tracingApiRef } from '../../api';
+import { CancelRequestButton } from '../CancelRequestButton';
 import { ExtendDialog } from '../ExtendDialog';
+import { relativeTime } from '../Readable';
 import { RecentTraces, TraceArrivalLine } from '../RecentTraces';
 import { StatusBadge } from '../StatusBadge';
 import { useMaxDurationMs } from '../useMaxDurationMs';
 
 /** How often to look again while a request is on its way to active. */
 const POLL_MS = { approved: 2_000, pending: 10_000, active: 30_000 } as const;
-
-function relative(iso: string): string {
-  const ms = Date.parse(iso) - Date.now();
-  const abs = Math.abs(ms);
-  if (abs < 60_000) return ms >= 0 ? 'in less than a minute' : 'just now';
-  let value = Math.round(abs / 60_000);
-  let unit = 'minute';
-  if (abs >= DAY_MS) {
-    value = Math.round(abs / DAY_MS);
-    unit = 'day';
-  } else if (abs >= 3_600_000) {
-    value = Math.round(abs / 3_600_000);
-    unit = 'hour';
-  }
-  const text = `${value} ${unit}${value === 1 ? '' : 's'}`;
-  return ms >= 0 ? `in ${text}` : `${text} ago`;
-}
 
 /**
  * What `active` was checked against, and what not: said where it is shown
@@ -116,9 +100,9 @@ const RequestCard = (props: {
     >
       <Typography variant="body2">
         Sampler {request.sampling.sampler}, ratio {request.sampling.ratio} ·
-        expires {relative(request.expiresAt)}
+        expires {relativeTime(request.expiresAt)}
         {request.lastApply &&
-          ` · last applied ${relative(request.lastApply.at)}`}
+          ` · last applied ${relativeTime(request.lastApply.at)}`}
       </Typography>
       {request.lastApply?.rollout && (
         <Typography variant="body2">
@@ -186,6 +170,7 @@ const RequestCard = (props: {
             Extend
           </Button>
         )}
+        <CancelRequestButton request={request} onDone={onChange} />
         {revokable && mayRevoke && (
           <Button variant="outlined" color="secondary" onClick={revoke}>
             Revoke

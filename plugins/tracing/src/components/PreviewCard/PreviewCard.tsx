@@ -11,6 +11,12 @@ import { TracingPreview } from '@tracegate/plugin-tracing-common';
 export const PreviewCard = ({ preview }: { preview: TracingPreview }) => (
   <Box mt={2}>
     <InfoCard title="Preview: what approval applies">
+      {preview.autoApproval && (
+        <Typography paragraph role="status">
+          Will be approved automatically by rule {preview.autoApproval.rule}{' '}
+          (tracing.autoApprove) when you submit it: no admin needs to review it.
+        </Typography>
+      )}
       {preview.notes?.map(note => (
         <Typography key={note} paragraph role="note">
           {note}
