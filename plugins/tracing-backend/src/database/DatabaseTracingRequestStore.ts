@@ -78,6 +78,26 @@ type HistoryRow = {
   comment: string | null;
 };
 
+/** What `q` searches. */
+const SEARCH_COLUMNS = [
+  'entity_ref',
+  'workload_name',
+  'namespace',
+  'cluster',
+  'requested_by',
+  'reason',
+];
+
+/** `q` as LIKE patterns, one per word, lower case, wildcards escaped. */
+function searchWords(q: string | undefined): string[] {
+  return (q ?? '')
+    .toLocaleLowerCase('en-US')
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 8)
+    .map(word => `%${word.replace(/[\\%_]/g, ch => `\\${ch}`)}%`);
+}
+
 /** Counts a change of the cluster's live set, in the caller's transaction. */
 async function bumpRevision(tx: Knex.Transaction, cluster: string) {
   await tx(CLUSTERS)
@@ -426,26 +446,6 @@ function applyCriteria(
   } else {
     builder.whereIn(FILTER_COLUMNS[criteria.field], criteria.values);
   }
-}
-
-/** What `q` searches. */
-const SEARCH_COLUMNS = [
-  'entity_ref',
-  'workload_name',
-  'namespace',
-  'cluster',
-  'requested_by',
-  'reason',
-];
-
-/** `q` as LIKE patterns, one per word, lower case, wildcards escaped. */
-function searchWords(q: string | undefined): string[] {
-  return (q ?? '')
-    .toLocaleLowerCase('en-US')
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 8)
-    .map(word => `%${word.replace(/[\\%_]/g, ch => `\\${ch}`)}%`);
 }
 
 function encodeCursor(seq: number | string): string {
