@@ -1,48 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
-import { Browser, expect, Page, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
+import { admin, expectAccessible, requester, SHOTS } from './helpers';
 
 const ENTITY_TAB = '/catalog/default/component/checkout/tracing';
-const SHOTS = 'test-results/screenshots';
-
-/** The requester: the guest, a member of team-shop, which owns checkout. */
-async function requester(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
-  ).toBeVisible();
-  return page;
-}
-
-/** Ada of platform-admins, through the development dev-users provider. */
-async function admin(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/?as=ada');
-  await expect(
-    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
-  ).toBeVisible();
-  return page;
-}
-
-/** No serious or critical accessibility violations on the page. */
-async function expectAccessible(page: Page) {
-  const { violations } = await new AxeBuilder({ page })
-    .exclude('nav[aria-label="sidebar nav"]') // Backstage's own sidebar
-    .analyze();
-  const serious = violations.filter(
-    v => v.impact === 'serious' || v.impact === 'critical',
-  );
-  expect(
-    serious.map(
-      v =>
-        `${v.id}: ${v.help} (${v.nodes
-          .map(n => n.html.slice(0, 160))
-          .join(', ')})`,
-    ),
-  ).toEqual([]);
-}
-
 test.describe.serial('a tracing request from filing to revoke', () => {
   test('the requester files a request from the entity tab and sees it pending', async ({
     browser,
@@ -127,9 +86,7 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await page.getByRole('button', { name: 'Approval queue' }).click();
     const row = page.getByRole('row', { name: /checkout/ });
     await expect(row).toBeVisible();
-    await expect(
-      row.getByText("target verified, the entity's own"),
-    ).toBeVisible();
+    await expect(row.getByText('own, verified', { exact: true })).toBeVisible();
     await expectAccessible(page);
     await row.getByText('checkout', { exact: true }).click();
     await expect(page.getByLabel('diff')).toBeVisible();
@@ -158,6 +115,27 @@ test.describe.serial('a tracing request from filing to revoke', () => {
       timeout: 30_000,
     });
     await expect(page.getByText('active', { exact: true })).toBeVisible();
+  });
+
+  test("both were told through Backstage's notifications", async ({
+    browser,
+  }) => {
+    const page = await requester(browser);
+    await page.goto('/notifications');
+    await expect(
+      page.getByText('Tracing approved: Deployment shop/checkout on local'),
+    ).toBeVisible();
+    await expect(
+      page.getByText('Tracing active: Deployment shop/checkout on local'),
+    ).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/notifications-requester.png` });
+    const adminPage = await admin(browser);
+    await adminPage.goto('/notifications');
+    await expect(
+      adminPage.getByText(
+        'Tracing request to review: Deployment shop/checkout on local',
+      ),
+    ).toBeVisible();
   });
 
   test('the requester sees its traces arrive, listed in the tab', async ({

@@ -1,6 +1,25 @@
 import { TargetCheck } from './domain';
 
 /**
+ * A target check in two or three words, for a table cell: "own, verified",
+ * "not found", "not verified" (describeTargetCheck says it in full).
+ *
+ * @public
+ */
+export function shortTargetCheck(check?: TargetCheck): string {
+  if (!check) return 'not checked';
+  switch (check.result) {
+    case 'verified':
+      if (check.owned) return 'own, verified';
+      return check.anyTarget ? 'not own (admin)' : 'not own';
+    case 'not-found':
+      return 'not found';
+    default:
+      return 'not verified';
+  }
+}
+
+/**
  * A target check in a few words, the same in the queue, the tab and the form:
  * "target verified, the entity's own", "target not found", "target not
  * verified".

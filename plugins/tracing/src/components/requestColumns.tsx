@@ -9,6 +9,7 @@ import Typography from '@material-ui/core/Typography';
 import {
   describeTargetCheck,
   describeTraceArrival,
+  shortTargetCheck,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
 import { OneLine, RelativeTime } from './Readable';
@@ -63,13 +64,16 @@ export const requestColumns = {
     field: 'cluster',
     render: r => <OneLine text={r.cluster} maxWidth={140} />,
   },
+  /** `namespace/name`; the kind on hover (and in the details). */
   workload: {
     title: 'Workload',
     render: r => (
       <OneLine
         text={`${r.workload.kind} ${r.namespace}/${r.workload.name}`}
-        maxWidth={280}
-      />
+        maxWidth={240}
+      >
+        {r.namespace}/{r.workload.name}
+      </OneLine>
     ),
   },
   /** Whether the target exists and is the entity's own, as last checked. */
@@ -79,21 +83,33 @@ export const requestColumns = {
       const text = describeTargetCheck(r.targetCheck);
       const message = r.targetCheck?.message;
       return (
-        <OneLine text={message ? `${text}: ${message}` : text} maxWidth={220}>
-          {text}
+        <OneLine text={message ? `${text}: ${message}` : text} maxWidth={140}>
+          {shortTargetCheck(r.targetCheck)}
         </OneLine>
       );
     },
   },
-  method: {
-    title: 'Method',
-    field: 'method',
-    cellStyle: NO_WRAP,
-  },
   sampling: {
     title: 'Sampling',
-    cellStyle: NO_WRAP,
-    render: r => `${r.sampling.sampler} ${r.sampling.ratio}`,
+    render: r => (
+      <OneLine
+        text={`${r.sampling.sampler} ${r.sampling.ratio}`}
+        maxWidth={200}
+      />
+    ),
+  },
+  /** Method and ratio in a few characters, the sampler's name on hover. */
+  methodAndSampling: {
+    title: 'Sampling',
+    render: r => (
+      <OneLine
+        text={`${r.method === 'ebpf' ? 'eBPF (Beyla)' : 'Prometheus'}, ${
+          r.sampling.sampler
+        } ${r.sampling.ratio}`}
+      >
+        {r.method} · {r.sampling.ratio}
+      </OneLine>
+    ),
   },
   requestedBy: {
     title: 'Requested by',
@@ -116,3 +132,14 @@ export const requestColumns = {
     render: r => <RelativeTime iso={r.expiresAt} />,
   },
 } satisfies Record<string, Column>;
+
+/** Narrow cell padding, so that a wide table fits a 1280 px screen. */
+export function compactColumns(columns: Column[]): Column[] {
+  const padding = { padding: '6px' };
+  return columns.map(column => ({
+    ...column,
+    sorting: false,
+    cellStyle: { ...(column.cellStyle as object), ...padding },
+    headerStyle: { ...column.headerStyle, ...padding },
+  }));
+}

@@ -23,7 +23,7 @@ import { tracingApiRef } from '../../api';
 import { Decision, DecisionDialog } from '../DecisionDialog';
 import { RequestDetails } from '../RequestDetails';
 import { LoadMore } from '../LoadMore';
-import { requestColumns } from '../requestColumns';
+import { compactColumns, requestColumns } from '../requestColumns';
 import { usePagedRequests } from '../usePagedRequests';
 
 /** `value`, once it has not changed for `ms`. */
@@ -35,6 +35,15 @@ function useDebounced<T>(value: T, ms: number): T {
   }, [value, ms]);
   return settled;
 }
+
+const VISUALLY_HIDDEN = {
+  position: 'absolute',
+  width: 1,
+  height: 1,
+  overflow: 'hidden',
+  clip: 'rect(0 0 0 0)',
+  whiteSpace: 'nowrap',
+} as const;
 
 /** The queue's table, filters and bulk decisions. */
 export const AdminQueue = () => {
@@ -70,7 +79,9 @@ export const AdminQueue = () => {
 
   const columns: TableColumn<TracingRequest>[] = [
     {
-      title: 'Select',
+      // Named for screen readers; the checkboxes say what they select.
+      title: <span style={VISUALLY_HIDDEN}>Select</span>,
+      width: '40px',
       render: r =>
         r.status === 'pending' ? (
           <Checkbox
@@ -88,8 +99,7 @@ export const AdminQueue = () => {
     requestColumns.cluster,
     requestColumns.workload,
     requestColumns.target,
-    requestColumns.method,
-    requestColumns.sampling,
+    requestColumns.methodAndSampling,
     requestColumns.requestedBy,
     requestColumns.filed,
     requestColumns.expires,
@@ -160,7 +170,7 @@ export const AdminQueue = () => {
             title="Tracing requests"
             isLoading={requests.loading}
             // Sort labels in header cells nest buttons (axe: nested-interactive).
-            columns={columns.map(c => ({ ...c, sorting: false }))}
+            columns={compactColumns(columns)}
             data={rows}
             options={{ paging: false, search: false }}
             emptyContent={

@@ -97,7 +97,7 @@ describe('AdminQueuePage', () => {
     });
 
     // The check from filing in the row, the check of now in the details.
-    expect(screen.getByText('target not verified')).toBeInTheDocument();
+    expect(screen.getByText('not verified')).toBeInTheDocument();
     await userEvent.click(screen.getByText('checkout'));
     expect(
       await screen.findByText(
@@ -161,7 +161,7 @@ describe('AdminQueuePage', () => {
     expect(api.listRequests).toHaveBeenLastCalledWith(
       expect.objectContaining({ cursor: 'c1', limit: 100 }),
     );
-    expect(screen.getByText('Deployment shop/w149')).toBeInTheDocument();
+    expect(screen.getByText('shop/w149')).toBeInTheDocument();
     expect(
       screen.queryByRole('button', { name: 'Load more' }),
     ).not.toBeInTheDocument();

@@ -5,7 +5,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { CancelRequestButton } from '../CancelRequestButton';
 import { LoadMore } from '../LoadMore';
 import { OneLine, RelativeTime } from '../Readable';
-import { requestColumns } from '../requestColumns';
+import { compactColumns, requestColumns } from '../requestColumns';
 import { usePagedRequests } from '../usePagedRequests';
 
 /**
@@ -55,7 +55,7 @@ export const MyRequests = () => {
         title="My tracing requests"
         isLoading={requests.loading}
         // Sort labels in header cells nest buttons (axe: nested-interactive).
-        columns={columns.map(c => ({ ...c, sorting: false }))}
+        columns={compactColumns(columns)}
         data={requests.items}
         options={{ paging: false, search: false }}
         emptyContent={
