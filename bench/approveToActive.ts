@@ -3,18 +3,24 @@
  *
  * Approve → applied → active on the local control plane with 3 KWOK nodes
  * (pods start as soon as KWOK sees them: this measures Tracegate and the
- * Kubernetes controllers, not a real Beyla's start-up). Ten approvals, one
- * after the other, each for another workload, so each one rolls the
- * DaemonSet. Prints the median and the slowest, in milliseconds.
+ * Kubernetes controllers, not a real Beyla's start-up), with 0, 1,000 and
+ * 5,000 other live requests on the cluster (10,000 do not fit one Beyla
+ * ConfigMap with a sampler per entry: see bench:config-size). 50 approvals,
+ * one after the other, each for another workload, so each rolls the
+ * DaemonSet. "applied": the objects accepted by the API server; "active":
+ * the rollout done. p50 and p95 in milliseconds; DaemonSet rollouts counted
+ * from its generation.
  */
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   createTracegateServiceAccount,
+  LocalControlPlane,
   seedPlatform,
   startControlPlane,
 } from '@internal/local-kube';
 import Knex from 'knex';
 import { quietAuditor, quietLogger } from './quiet';
+import { report } from './report';
 import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
 import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
 import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
@@ -24,86 +30,148 @@ import {
   testClusterSettings,
 } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 
-const RUNS = 10;
+const APPROVALS = 50;
+const BACKGROUND = [0, 1_000, 5_000];
+
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[
+    Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))
+  ];
+
+async function measure(
+  cluster: LocalControlPlane,
+  token: string,
+  others: number,
+) {
+  const knex = Knex({
+    client: 'better-sqlite3',
+    connection: ':memory:',
+    useNullAsDefault: true,
+  });
+  const store = await DatabaseTracingRequestStore.create({
+    database: mockServices.database({ knex }),
+  });
+  const namespace = `beyla-bench-${others}`;
+  const settings = testClusterSettings({
+    url: cluster.url,
+    serviceAccountToken: token,
+    caData: Buffer.from(cluster.caData).toString('base64'),
+    beyla: { namespace },
+  });
+  const clusters = new ClusterRegistry([settings]);
+  const reconciler = new Reconciler({
+    store,
+    clusters,
+    transitions: new RequestTransitions({
+      store,
+      auditor: quietAuditor,
+      logger: quietLogger,
+    }),
+    logger: quietLogger,
+    rolloutPollMs: 100,
+  });
+  const file = async (name: string, ns: string) => {
+    const at = new Date().toISOString();
+    const filed = await store.create(
+      { ...NEW_REQUEST, namespace: ns, workload: { kind: 'Deployment', name } },
+      { actor: 'bench', at },
+    );
+    return filed;
+  };
+  const approve = (id: string) =>
+    store.transition({
+      id,
+      from: 'pending',
+      to: 'approved',
+      actor: 'bench',
+      at: new Date().toISOString(),
+    });
+  async function untilActive(id: string) {
+    for (;;) {
+      const request = await store.get(id);
+      if (request?.status === 'active') return;
+      if (request?.status === 'failed')
+        throw new Error(request.lastApply?.error);
+      await new Promise(r => setTimeout(r, 20));
+    }
+  }
+  // The other live requests, applied and rolled out once.
+  const background = [];
+  for (let i = 0; i < others; i++) {
+    const { id } = await file(`other-${i}`, `team-${i % 50}`);
+    await approve(id);
+    background.push(id);
+  }
+  if (background.length) {
+    await reconciler.reconcile('local');
+    await untilActive(background[background.length - 1]);
+  }
+  const api = clusters.api(settings);
+  const generation = async () => {
+    const daemonSet = await api.get({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'beyla', namespace },
+    });
+    return Number(
+      (daemonSet?.metadata as { generation?: number } | undefined)
+        ?.generation ?? 0,
+    );
+  };
+  const generationBefore = await generation();
+  const applied: number[] = [];
+  const active: number[] = [];
+  for (let i = 0; i < APPROVALS; i++) {
+    const { id } = await file(`bench-${i}`, 'shop');
+    const start = performance.now();
+    await approve(id);
+    await reconciler.reconcile('local');
+    applied.push(performance.now() - start);
+    await untilActive(id);
+    active.push(performance.now() - start);
+  }
+  const rollouts = (await generation()) - generationBefore;
+  reconciler.stop();
+  clusters.close();
+  await knex.destroy();
+  return {
+    others,
+    appliedP50: percentile(applied, 50),
+    appliedP95: percentile(applied, 95),
+    activeP50: percentile(active, 50),
+    activeP95: percentile(active, 95),
+    rollouts,
+  };
+}
 
 async function main() {
   const cluster = await startControlPlane({ nodes: 3 });
+  const rows = [];
   try {
     await seedPlatform(cluster);
     const token = await createTracegateServiceAccount(cluster);
-    const knex = Knex({
-      client: 'better-sqlite3',
-      connection: ':memory:',
-      useNullAsDefault: true,
-    });
-    const store = await DatabaseTracingRequestStore.create({
-      database: mockServices.database({ knex }),
-    });
-    const logger = quietLogger;
-    const auditor = quietAuditor;
-    const settings = testClusterSettings({
-      url: cluster.url,
-      serviceAccountToken: token,
-      caData: Buffer.from(cluster.caData).toString('base64'),
-    });
-    const reconciler = new Reconciler({
-      store,
-      clusters: new ClusterRegistry([settings]),
-      transitions: new RequestTransitions({
-        store,
-        auditor,
-        logger,
-      }),
-      logger,
-      rolloutPollMs: 100,
-    });
-    const applied: number[] = [];
-    const active: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const filed = await store.create(
-        {
-          ...NEW_REQUEST,
-          workload: { kind: 'Deployment', name: `bench-${i}` },
-        },
-        { actor: 'bench', at: new Date().toISOString() },
-      );
-      const start = performance.now();
-      await store.transition({
-        id: filed.id,
-        from: 'pending',
-        to: 'approved',
-        actor: 'bench',
-        at: new Date().toISOString(),
-      });
-      await reconciler.reconcile('local');
-      applied.push(performance.now() - start);
-      for (;;) {
-        const request = await store.get(filed.id);
-        if (request?.status === 'active') break;
-        if (request?.status === 'failed')
-          throw new Error(request.lastApply?.error);
-        await new Promise(r => setTimeout(r, 20));
-      }
-      active.push(performance.now() - start);
-    }
-    reconciler.stop();
-    const median = (xs: number[]) =>
-      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const max = (xs: number[]) => Math.max(...xs);
-    const row = (name: string, xs: number[]) =>
-      `${name.padEnd(22)} median ${median(xs)
-        .toFixed(0)
-        .padStart(5)} ms   max ${max(xs).toFixed(0).padStart(5)} ms`;
-    process.stdout.write(
-      `approve → applied / active, ${RUNS} approvals, 3 KWOK nodes\n${row(
-        'approve → applied',
-        applied,
-      )}\n${row('approve → active', active)}\n`,
-    );
-    await knex.destroy();
+    for (const others of BACKGROUND)
+      rows.push(await measure(cluster, token, others));
   } finally {
     await cluster.stop();
   }
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  report(
+    'approve-to-active',
+    rows,
+    [
+      ['other live requests', r => r.others.toLocaleString('en-US')],
+      ['applied p50', r => ms(r.appliedP50)],
+      ['applied p95', r => ms(r.appliedP95)],
+      ['active p50', r => ms(r.activeP50)],
+      ['active p95', r => ms(r.activeP95)],
+      ['DaemonSet rollouts', r => `${r.rollouts} for ${APPROVALS} approvals`],
+    ],
+    [
+      `${APPROVALS} approvals one after the other; 3 KWOK nodes; SQLite`,
+      '10,000 other live requests: not measured, their Beyla config (a sampler per entry) exceeds a ConfigMap (bench:config-size)',
+    ],
+  );
 }
 
 main().catch(error => {

@@ -13,7 +13,14 @@ async function signInAsGuest(page: Page) {
 test('the catalog lists the demo services', async ({ page }) => {
   await signInAsGuest(page);
   // The catalog is the landing page; show every owner's components.
-  await page.getByRole('menuitem', { name: /^All/ }).click();
+  // A click before the picker has loaded its counts is lost: click until
+  // the table says it lists all of them.
+  await expect(async () => {
+    await page.getByRole('menuitem', { name: /^All/ }).click();
+    await expect(page.getByText(/^All Components \(\d+\)$/)).toBeVisible({
+      timeout: 2_000,
+    });
+  }).toPass({ timeout: 30_000 });
   for (const service of [
     'checkout',
     'cart',

@@ -83,6 +83,8 @@ export class KubeApi {
 
   private readonly server: URL;
   private readonly agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+  /** Calls made so far, for benchmarks and logs: reads, writes and bytes. */
+  readonly stats = { reads: 0, writes: 0, bytesSent: 0, bytesReceived: 0 };
 
   constructor(
     readonly cluster: string,
@@ -197,12 +199,16 @@ export class KubeApi {
     const [pathname, search] = path.split('?');
     url.pathname = `${url.pathname.replace(/\/$/, '')}${pathname}`;
     url.search = search ?? '';
+    if (method === 'GET') this.stats.reads += 1;
+    else this.stats.writes += 1;
+    this.stats.bytesSent += options.body ? Buffer.byteLength(options.body) : 0;
     return new Promise((resolve, reject) => {
       const req = https.request(url, requestOptions, res => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', chunk => (text += chunk));
         res.on('end', () => {
+          this.stats.bytesReceived += Buffer.byteLength(text);
           const status = res.statusCode ?? 0;
           let body: any;
           try {

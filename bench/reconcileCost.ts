@@ -1,0 +1,255 @@
+/*
+ * yarn bench:reconcile-cost
+ *
+ * One reconcile pass at N = 100, 1,000 and 5,000 live requests over 50
+ * namespaces, on the local control plane (3 KWOK nodes): wall time, API
+ * requests (reads, writes) and bytes, for a pass that applies a change (one
+ * more request) and for an idle pass (nothing to change). In the same run,
+ * on the same control plane, `kubectl apply --server-side` of the identical
+ * rendered objects, changed the same way and unchanged; its requests are
+ * counted from its own -v=6 log. Medians of 5.
+ */
+import {
+  createTracegateServiceAccount,
+  LocalControlPlane,
+  seedPlatform,
+  startControlPlane,
+} from '@internal/local-kube';
+import { mockServices } from '@backstage/backend-test-utils';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Knex from 'knex';
+import { stringify } from 'yaml';
+import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
+import { KubeApi } from '../plugins/tracing-backend/src/clusters/KubeApi';
+import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
+import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
+import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
+import { renderCluster } from '../plugins/tracing-backend/src/render';
+import {
+  NEW_REQUEST,
+  testClusterSettings,
+} from '../plugins/tracing-backend/src/__testUtils__/fixtures';
+import { quietAuditor, quietLogger } from './quiet';
+import { report } from './report';
+
+const run = promisify(execFile);
+const SIZES = [100, 1_000, 5_000];
+const RUNS = 5;
+
+type Measure = { ms: number; reads: number; writes: number; bytes: number };
+
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function medianOf(measures: Measure[]): Measure {
+  return {
+    ms: median(measures.map(m => m.ms)),
+    reads: median(measures.map(m => m.reads)),
+    writes: median(measures.map(m => m.writes)),
+    bytes: median(measures.map(m => m.bytes)),
+  };
+}
+
+async function setup(cluster: LocalControlPlane, token: string, n: number) {
+  const knex = Knex({
+    client: 'better-sqlite3',
+    connection: ':memory:',
+    useNullAsDefault: true,
+  });
+  const store = await DatabaseTracingRequestStore.create({
+    database: mockServices.database({ knex }),
+  });
+  const settings = testClusterSettings({
+    url: cluster.url,
+    serviceAccountToken: token,
+    caData: Buffer.from(cluster.caData).toString('base64'),
+    beyla: { namespace: `beyla-bench-${n}` },
+  });
+  const clusters = new ClusterRegistry([settings]);
+  const reconciler = new Reconciler({
+    store,
+    clusters,
+    transitions: new RequestTransitions({
+      store,
+      auditor: quietAuditor,
+      logger: quietLogger,
+    }),
+    logger: quietLogger,
+    // Passes only when the bench asks: no rollout polling between them.
+    rolloutPollMs: 3_600_000,
+    retryBaseMs: 3_600_000,
+  });
+  let added = 0;
+  async function addRequest() {
+    const i = added++;
+    const at = new Date().toISOString();
+    const { id } = await store.create(
+      {
+        ...NEW_REQUEST,
+        namespace: `team-${String(i % 50).padStart(2, '0')}`,
+        workload: { kind: 'Deployment', name: `service-${i}` },
+      },
+      { actor: 'bench', at },
+    );
+    await store.transition({
+      id,
+      from: 'pending',
+      to: 'approved',
+      actor: 'bench',
+      at,
+    });
+  }
+  for (let i = 0; i < n; i++) await addRequest();
+  const api = clusters.api(settings);
+  return { knex, store, settings, reconciler, api, addRequest };
+}
+
+async function timedPass(
+  reconciler: Reconciler,
+  api: KubeApi,
+): Promise<Measure> {
+  const before = { ...api.stats };
+  const start = performance.now();
+  await reconciler.reconcile('local');
+  const ms = performance.now() - start;
+  return {
+    ms,
+    reads: api.stats.reads - before.reads,
+    writes: api.stats.writes - before.writes,
+    bytes:
+      api.stats.bytesSent -
+      before.bytesSent +
+      api.stats.bytesReceived -
+      before.bytesReceived,
+  };
+}
+
+async function kubectlApply(
+  cluster: LocalControlPlane,
+  file: string,
+): Promise<Measure> {
+  const start = performance.now();
+  const { stderr } = await run(
+    'kubectl',
+    [
+      '--kubeconfig',
+      cluster.kubeconfigFile,
+      'apply',
+      '--server-side',
+      '--field-manager=kubectl-bench',
+      '--force-conflicts',
+      '-v=6',
+      '-f',
+      file,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const ms = performance.now() - start;
+  const calls = stderr
+    .split('\n')
+    .filter(l => /"(GET|PATCH|POST|PUT) https?:\/\//.test(l));
+  return {
+    ms,
+    reads: calls.filter(l => l.includes('"GET ')).length,
+    writes: calls.filter(l => !l.includes('"GET ')).length,
+    bytes: fs.statSync(file).size,
+  };
+}
+
+async function main() {
+  const { stdout: kubectlVersion } = await run('kubectl', [
+    'version',
+    '--client',
+  ]);
+  const cluster = await startControlPlane({ nodes: 3 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracegate-bench-'));
+  const rows = [];
+  try {
+    await seedPlatform(cluster);
+    const token = await createTracegateServiceAccount(cluster);
+    for (const n of SIZES) {
+      const bench = await setup(cluster, token, n);
+      await bench.reconciler.reconcile('local'); // create everything once
+      const change: Measure[] = [];
+      const idle: Measure[] = [];
+      const kubectlChange: Measure[] = [];
+      const kubectlIdle: Measure[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        // kubectl: one more request's objects, then the same again.
+        await bench.addRequest();
+        const live = await bench.store.listByCluster({
+          cluster: 'local',
+          statuses: ['approved', 'active', 'failed'],
+        });
+        const file = path.join(dir, `objects-${n}-${r}.yaml`);
+        fs.writeFileSync(
+          file,
+          renderCluster(bench.settings, live)
+            .map(o => `---\n${stringify(o)}`)
+            .join(''),
+        );
+        kubectlChange.push(await kubectlApply(cluster, file));
+        kubectlIdle.push(await kubectlApply(cluster, file));
+        // Tracegate: one more request, then a pass with nothing to do.
+        await bench.addRequest();
+        change.push(await timedPass(bench.reconciler, bench.api));
+        idle.push(await timedPass(bench.reconciler, bench.api));
+      }
+      bench.reconciler.stop();
+      await bench.knex.destroy();
+      const t = { change: medianOf(change), idle: medianOf(idle) };
+      const k = {
+        change: medianOf(kubectlChange),
+        idle: medianOf(kubectlIdle),
+      };
+      rows.push({
+        n,
+        tracegate: t,
+        kubectl: k,
+        ratioChange: t.change.ms / k.change.ms,
+        ratioIdle: t.idle.ms / k.idle.ms,
+      });
+    }
+  } finally {
+    await cluster.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const f = (m: Measure) =>
+    `${m.ms.toFixed(0)} ms, ${m.reads} r / ${m.writes} w, ${(
+      m.bytes / 1024
+    ).toFixed(0)} KiB`;
+  report(
+    'reconcile-cost',
+    rows,
+    [
+      ['N', r => r.n.toLocaleString('en-US')],
+      ['Tracegate change pass', r => f(r.tracegate.change)],
+      ['kubectl apply (change)', r => f(r.kubectl.change)],
+      ['ratio', r => `${r.ratioChange.toFixed(2)}×`],
+      ['Tracegate idle pass', r => f(r.tracegate.idle)],
+      [
+        'kubectl apply (no change)',
+        r =>
+          `${r.kubectl.idle.ms.toFixed(0)} ms, ${r.kubectl.idle.reads} r / ${
+            r.kubectl.idle.writes
+          } w`,
+      ],
+      ['ratio', r => `${r.ratioIdle.toFixed(2)}×`],
+    ],
+    [
+      `kubectl: ${
+        kubectlVersion.split('\n')[0]
+      } (its bytes: the YAML file it sends)`,
+      'Tracegate bytes: request and answer bodies; r/w: API reads and writes',
+    ],
+  );
+}
+
+main().catch(error => {
+  process.stderr.write(`${error.stack ?? error}\n`);
+  process.exit(1);
+});
