@@ -52,7 +52,8 @@ async function seed(knex: KnexType) {
         id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
         entity_ref: `component:default/service-${i % 2000}`,
         entity_owner: `group:default/team-${i % 200}`,
-        cluster: `cluster-${i % 5}`,
+        // Not in step with the status (i % 5): every cluster has every state.
+        cluster: `cluster-${Math.floor(i / 7) % 5}`,
         namespace: `team-${i % 50}`,
         workload_kind: 'Deployment',
         workload_name: `workload-${i}`,
@@ -63,12 +64,21 @@ async function seed(knex: KnexType) {
         reason: `investigating latency of service ${i}`,
         status,
         requested_by: `user:default/user-${i % 3000}`,
+        search_text: `component:default/service-${
+          i % 2000
+        } workload-${i} team-${i % 50} cluster-${
+          Math.floor(i / 7) % 5
+        } user:default/user-${i % 3000} investigating latency of service ${i}`,
         created_at: at(i),
         updated_at: at(i),
       };
     });
     await knex.batchInsert('tracing_requests', rows, 500);
   }
+  // As autovacuum would have by then: planner statistics for the new rows
+  // (without them PostgreSQL sorts the whole table for a search page).
+  if (knex.client.config.client === 'pg')
+    await knex.raw('ANALYZE tracing_requests');
 }
 
 async function server(knex: KnexType) {
@@ -206,7 +216,10 @@ async function bench(database: string, knex: KnexType) {
       non2xx: result.non2xx,
     });
   }
-  listener.close();
+  listener.closeAllConnections();
+  await new Promise(r => listener.close(r));
+  // Handlers of the last requests may still be writing.
+  await new Promise(r => setTimeout(r, 1_000));
   clusters.close();
   return rows;
 }

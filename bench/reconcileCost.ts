@@ -37,7 +37,7 @@ import { quietAuditor, quietLogger } from './quiet';
 import { report } from './report';
 
 const run = promisify(execFile);
-const SIZES = [100, 1_000, 5_000];
+const SIZES = process.env.BENCH_DEBUG ? [100] : [100, 1_000, 5_000];
 const RUNS = 5;
 
 type Measure = { ms: number; reads: number; writes: number; bytes: number };
@@ -105,6 +105,14 @@ async function setup(cluster: LocalControlPlane, token: string, n: number) {
   }
   for (let i = 0; i < n; i++) await addRequest();
   const api = clusters.api(settings);
+  if (process.env.BENCH_DEBUG) {
+    const original = (api as any).request.bind(api);
+    (api as any).request = (method: string, p: string, o: unknown) => {
+      if (method !== 'GET')
+        process.stderr.write(`  ${method} ${p.slice(0, 120)}\n`);
+      return original(method, p, o);
+    };
+  }
   return { knex, store, settings, reconciler, api, addRequest };
 }
 
@@ -114,8 +122,18 @@ async function timedPass(
 ): Promise<Measure> {
   const before = { ...api.stats };
   const start = performance.now();
-  await reconciler.reconcile('local');
+  const result = await reconciler.reconcile('local');
   const ms = performance.now() - start;
+  if (process.env.BENCH_DEBUG) {
+    process.stderr.write(
+      `pass: applied ${
+        result.applied.join(', ') || 'nothing'
+      }; errors ${JSON.stringify(result.errors).slice(
+        0,
+        300,
+      )} ${result.clusterErrors.join('; ').slice(0, 300)}\n`,
+    );
+  }
   return {
     ms,
     reads: api.stats.reads - before.reads,
@@ -126,6 +144,37 @@ async function timedPass(
       api.stats.bytesReceived -
       before.bytesReceived,
   };
+}
+
+/**
+ * The objects Tracegate renders, for kubectl to apply beside them: its own
+ * Beyla namespace and cluster-scoped names, or kubectl would own Tracegate's
+ * fields and Tracegate's next apply would (rightly) stop at the conflict.
+ */
+function kubectlCopy(
+  settings: ReturnType<typeof testClusterSettings>,
+  live: Parameters<typeof renderCluster>[1],
+  n: number,
+) {
+  const suffix = `-kubectl-${n}`;
+  const objects = renderCluster(
+    {
+      ...settings,
+      beyla: { ...settings.beyla, namespace: `kubectl-bench-${n}` },
+    },
+    live,
+  );
+  return objects.map(o => {
+    const copy = JSON.parse(JSON.stringify(o));
+    // Not Tracegate's: it removes objects with its label that it no longer
+    // wants (and releases namespaces it did not create).
+    delete copy.metadata.labels?.['app.kubernetes.io/managed-by'];
+    if (o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding') {
+      copy.metadata.name += suffix;
+      if (copy.roleRef) copy.roleRef.name += suffix;
+    }
+    return copy;
+  });
 }
 
 async function kubectlApply(
@@ -149,13 +198,24 @@ async function kubectlApply(
     { maxBuffer: 64 * 1024 * 1024 },
   );
   const ms = performance.now() - start;
+  // -v=6 logs each call: `] GET https://... 200 OK` (round_trippers) or
+  // `verb="GET" url="https://..."` (newer kubectl).
   const calls = stderr
     .split('\n')
-    .filter(l => /"(GET|PATCH|POST|PUT) https?:\/\//.test(l));
+    .map(l =>
+      /\] (GET|PATCH|POST|PUT|DELETE) https?:\/\/|verb="(GET|PATCH|POST|PUT|DELETE)"/.exec(
+        l,
+      ),
+    )
+    .filter((m): m is RegExpExecArray => Boolean(m))
+    .map(m => m[1] ?? m[2]);
+  if (process.env.BENCH_DEBUG) {
+    process.stderr.write(`${stderr.split('\n').slice(0, 8).join('\n')}\n`);
+  }
   return {
     ms,
-    reads: calls.filter(l => l.includes('"GET ')).length,
-    writes: calls.filter(l => !l.includes('"GET ')).length,
+    reads: calls.filter(verb => verb === 'GET').length,
+    writes: calls.filter(verb => verb !== 'GET').length,
     bytes: fs.statSync(file).size,
   };
 }
@@ -188,7 +248,7 @@ async function main() {
         const file = path.join(dir, `objects-${n}-${r}.yaml`);
         fs.writeFileSync(
           file,
-          renderCluster(bench.settings, live)
+          kubectlCopy(bench.settings, live, n)
             .map(o => `---\n${stringify(o)}`)
             .join(''),
         );

@@ -15,7 +15,7 @@ bash test/kube/build-kwok.sh >/dev/null
 bash test/jaeger/build.sh >/dev/null
 start_test_postgres >/dev/null
 trap stop_test_postgres EXIT
-pg_var="BACKSTAGE_TEST_DATABASE_${TRACEGATE_TEST_POSTGRES_ID}_CONNECTION_STRING"
+pg_var="BACKSTAGE_TEST_DATABASE_${TRACEGATE_TEST_POSTGRES_ID/_/}_CONNECTION_STRING"
 export TRACEGATE_BENCH_POSTGRES="${!pg_var}/postgres"
 
 run() { node --require @backstage/cli/config/nodeTransform.cjs "bench/$1.ts"; }

@@ -67,6 +67,7 @@ type RequestRow = {
   live_target: string | null;
   traces: string | null;
   expiry_warned_at: string | null;
+  search_text: string | null;
 };
 
 type HistoryRow = {
@@ -78,15 +79,22 @@ type HistoryRow = {
   comment: string | null;
 };
 
-/** What `q` searches. */
-const SEARCH_COLUMNS = [
-  'entity_ref',
-  'workload_name',
-  'namespace',
-  'cluster',
-  'requested_by',
-  'reason',
-];
+/**
+ * What `q` searches, lower-cased into `search_text` when a request is
+ * filed (they do not change afterwards).
+ */
+function searchTextOf(request: NewTracingRequest): string {
+  return [
+    request.entityRef,
+    request.workload.name,
+    request.namespace,
+    request.cluster,
+    request.requestedBy,
+    request.reason,
+  ]
+    .join(' ')
+    .toLocaleLowerCase('en-US');
+}
 
 /** `q` as LIKE patterns, one per word, lower case, wildcards escaped. */
 function searchWords(q: string | undefined): string[] {
@@ -161,6 +169,7 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
           reason: request.reason,
           status: 'pending',
           requested_by: request.requestedBy,
+          search_text: searchTextOf(request),
           created_at: options.at,
           updated_at: options.at,
           target_check: request.targetCheck
@@ -206,11 +215,7 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
     if (options.supersedes) query.where('supersedes', options.supersedes);
     if (options.statuses?.length) query.whereIn('status', options.statuses);
     for (const word of searchWords(options.q)) {
-      query.where(builder => {
-        for (const column of SEARCH_COLUMNS) {
-          builder.orWhereRaw(`LOWER(??) LIKE ? ESCAPE '\\'`, [column, word]);
-        }
-      });
+      query.whereRaw(`search_text LIKE ? ESCAPE '\\'`, [word]);
     }
     if (options.cursor) query.where('seq', '<', decodeCursor(options.cursor));
     if (options.filter) {
