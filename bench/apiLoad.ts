@@ -110,6 +110,7 @@ async function server(knex: KnexType) {
       allowSelfApproval: false,
       expiryFrequency: { minutes: 1 },
       reconcileFrequency: { seconds: 30 },
+      applyWindowMs: 0,
       traceCheckFrequency: { minutes: 2 },
       traceCheckGraceMs: 180_000,
       clusterNames: ['local'],

@@ -23,6 +23,7 @@ run configSize
 run traceArrival
 run approveToActive
 run reconcileCost
+run rolloutChurn
 run apiLoad
 if [ "${TRACEGATE_BENCH_SKIP_BUILD:-}" != 1 ]; then
   yarn workspace app build >/dev/null

@@ -67,6 +67,14 @@ export interface Config {
       gracePeriod?: HumanDuration;
     };
 
+    /**
+     * How long the reconciler waits after an approval, revoke or expiry for
+     * more before it applies them, so that changes close together share one
+     * Beyla rollout (every rollout restarts Beyla on every node). Approve ->
+     * applied takes up to this much longer. Default: 0 (apply at once).
+     */
+    applyWindow?: HumanDuration;
+
     /** The clusters a request may target. Names mirror the Kubernetes plugin's. */
     clusters?: Array<{
       /** The name requests use, e.g. `local` or `prod-eu-1`. */

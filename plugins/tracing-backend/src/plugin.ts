@@ -88,15 +88,10 @@ export const tracingPlugin = createBackendPlugin({
           clusters: clusterRegistry,
           transitions,
           logger: deps.logger,
+          applyWindowMs: config.applyWindowMs,
         });
         function reconcileSoon(cluster: string) {
-          reconciler
-            .reconcile(cluster)
-            .catch(error =>
-              deps.logger.error(
-                `Reconciling cluster ${cluster} failed: ${error}`,
-              ),
-            );
+          reconciler.reconcileSoon(cluster);
         }
         deps.lifecycle.addShutdownHook(() => {
           reconciler.stop();

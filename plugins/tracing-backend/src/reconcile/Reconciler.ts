@@ -98,8 +98,41 @@ export class Reconciler {
       rolloutPollMs?: number;
       /** How long a pass's lease lasts unless renewed. Default 15 s. */
       leaseTtlMs?: number;
+      /**
+       * How long {@link Reconciler.reconcileSoon} waits after a change for
+       * more, so that changes close together share one pass (one Beyla
+       * rollout). Default 0: at once.
+       */
+      applyWindowMs?: number;
     },
   ) {}
+
+  private readonly windows = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /**
+   * A change to the cluster's live set: reconcile it at once, or at the end
+   * of the apply window that the first change of a burst opens. Errors are
+   * logged (the periodic pass retries).
+   */
+  reconcileSoon(clusterName: string) {
+    const run = () => {
+      this.windows.delete(clusterName);
+      this.reconcile(clusterName).catch(error =>
+        this.options.logger.error(
+          `Reconciling cluster ${clusterName} failed: ${error}`,
+        ),
+      );
+    };
+    const windowMs = this.options.applyWindowMs ?? 0;
+    if (windowMs <= 0) {
+      run();
+      return;
+    }
+    if (this.windows.has(clusterName)) return;
+    const timer = setTimeout(run, windowMs);
+    timer.unref?.();
+    this.windows.set(clusterName, timer);
+  }
 
   private get leaseTtlMs() {
     return this.options.leaseTtlMs ?? 15_000;
@@ -217,6 +250,8 @@ export class Reconciler {
 
   /** Stops pending retries (backend shutdown, tests). */
   stop() {
+    for (const timer of this.windows.values()) clearTimeout(timer);
+    this.windows.clear();
     for (const { timer } of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
     for (const timer of this.leaseWaits.values()) clearTimeout(timer);

@@ -63,6 +63,7 @@ async function setup(databaseId: Parameters<typeof databases.init>[0]) {
       allowSelfApproval: false,
       expiryFrequency: { minutes: 1 },
       reconcileFrequency: { seconds: 30 },
+      applyWindowMs: 0,
       traceCheckFrequency: { minutes: 2 },
       traceCheckGraceMs: 180_000,
       clusterNames: ['local'],

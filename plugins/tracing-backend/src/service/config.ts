@@ -9,6 +9,8 @@ export type TracingConfig = {
   allowSelfApproval: boolean;
   expiryFrequency: HumanDuration;
   reconcileFrequency: HumanDuration;
+  /** How long the reconciler waits after a change for more (one rollout for a burst). */
+  applyWindowMs: number;
   /** How often the "traces arriving" check runs. */
   traceCheckFrequency: HumanDuration;
   /** How long after activation no trace counts as "no traces yet". */
@@ -54,6 +56,11 @@ export function readTracingConfig(
     : { minutes: 3 };
   return {
     reconcileFrequency,
+    applyWindowMs: tracing?.has('applyWindow')
+      ? durationToMilliseconds(
+          readDurationFromConfig(tracing, { key: 'applyWindow' }),
+        )
+      : 0,
     traceCheckFrequency,
     traceCheckGraceMs: durationToMilliseconds(traceCheckGrace),
     maxDurationMs: durationToMilliseconds(maxDuration),
