@@ -70,8 +70,9 @@ export interface Config {
     /**
      * How long the reconciler waits after an approval, revoke or expiry for
      * more before it applies them, so that changes close together share one
-     * Beyla rollout (every rollout restarts Beyla on every node). Approve ->
-     * applied takes up to this much longer. Default: 0 (apply at once).
+     * Beyla rollout (every rollout restarts Beyla on every node, and a new
+     * one restarts the one in progress). Approve -> applied takes up to this
+     * much longer. Default: 2 seconds; 0 applies at once.
      */
     applyWindow?: HumanDuration;
 

@@ -48,6 +48,7 @@ export const tracingPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
+        userInfo: coreServices.userInfo,
       },
       async init(deps) {
         const clusters = readClusterSettings(deps.config);
@@ -112,6 +113,9 @@ export const tracingPlugin = createBackendPlugin({
           transitions,
           targets,
           notifier,
+          permissionsEnabled:
+            deps.config.getOptionalBoolean('permission.enabled') ?? false,
+          userInfo: deps.userInfo,
         });
 
         await deps.scheduler.scheduleTask({

@@ -9,7 +9,13 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { tracingPlugin } from '../plugin';
-import { CATALOG, testPermissionsFactory, TestUser, userRef } from './fixtures';
+import {
+  CATALOG,
+  testPermissionsFactory,
+  testUserInfoFactory,
+  TestUser,
+  userRef,
+} from './fixtures';
 
 /**
  * The tracing plugin in a test backend on `knex`, with the test catalog and
@@ -25,6 +31,12 @@ export async function startTracingBackend(options: {
   tracing: JsonObject;
   /** More root config, beside `tracing`. */
   config?: JsonObject;
+  /**
+   * `on` (default): the test policy decides. `off`: as with
+   * `permission.enabled: false`, every permission is allowed and the plugin
+   * applies its own default rules (with the USERS' memberships).
+   */
+  permissionFramework?: 'on' | 'off';
   entities?: Entity[];
   /** More features or service factories, e.g. a logger that records. */
   features?: Parameters<typeof startTestBackend>[0]['features'];
@@ -34,12 +46,16 @@ export async function startTracingBackend(options: {
       ...(options.features ?? []),
       tracingPlugin,
       catalogServiceMock.factory({ entities: options.entities ?? CATALOG }),
-      testPermissionsFactory,
+      options.permissionFramework === 'off'
+        ? mockServices.permissions.factory()
+        : testPermissionsFactory,
+      testUserInfoFactory,
       ...(options.knex
         ? [mockServices.database.factory({ knex: options.knex })]
         : []),
       mockServices.rootConfig.factory({
         data: {
+          permission: { enabled: options.permissionFramework !== 'off' },
           ...options.config,
           ...(options.knex
             ? {}

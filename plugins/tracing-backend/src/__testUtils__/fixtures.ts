@@ -152,6 +152,24 @@ function decide(
     : { result: AuthorizeResult.DENY };
 }
 
+/** Who the USERS are and what they own, as the auth backend would say. */
+export const testUserInfoFactory = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials: { principal: unknown }) {
+      const principal = credentials.principal as { userEntityRef: string };
+      const entry = Object.values(USERS).find(
+        refs => refs[0] === principal.userEntityRef,
+      );
+      return {
+        userEntityRef: principal.userEntityRef,
+        ownershipEntityRefs: entry ? [...entry] : [principal.userEntityRef],
+      };
+    },
+  }),
+});
+
 export const testPermissionsFactory = createServiceFactory({
   service: coreServices.permissions,
   deps: {},

@@ -1,5 +1,6 @@
 import {
   AuditorService,
+  UserInfoService,
   BackstageCredentials,
   BackstageUserPrincipal,
   LoggerService,
@@ -82,6 +83,14 @@ export type TracingRequestServiceOptions = {
   targets: TargetService;
   /** Tells people of new requests and expiries (state changes: transitions). */
   notifier?: RequestNotifier;
+  /**
+   * Whether Backstage's permission framework is on (`permission.enabled`).
+   * When it is off, every permission is allowed, so the plugin applies its
+   * default rules itself, with {@link TracingRequestServiceOptions.userInfo}:
+   * an approval step anyone can pass is no approval.
+   */
+  permissionsEnabled?: boolean;
+  userInfo?: UserInfoService;
   now?: () => Date;
 };
 
@@ -286,7 +295,54 @@ export class TracingRequestService {
       [{ permission: tracingRequestAnyTargetPermission }],
       { credentials: caller.credentials },
     );
-    return decision.result === AuthorizeResult.ALLOW;
+    if (decision.result !== AuthorizeResult.ALLOW) return false;
+    return this.options.permissionsEnabled || (await this.isAdmin(caller));
+  }
+
+  /**
+   * The default rules, applied by the plugin when the permission framework
+   * is off: admins (`tracing.adminGroup`) approve, reject and may target
+   * any workload; the entity's owners file and revoke (admins too); the
+   * requester cancels; everyone signed in reads.
+   */
+  private async builtInRules(
+    permission: Permission,
+    request: TracingRequest,
+    caller: Caller,
+  ): Promise<boolean> {
+    const { userEntityRef, ownershipEntityRefs } = await this.userInfoOf(
+      caller,
+    );
+    const isAdmin = ownershipEntityRefs.includes(
+      this.options.config.adminGroup,
+    );
+    const owns = ownershipEntityRefs.includes(request.entityOwner);
+    switch (permission.name) {
+      case tracingRequestApprovePermission.name:
+      case tracingRequestAnyTargetPermission.name:
+        return isAdmin;
+      case tracingRequestCreatePermission.name:
+      case tracingRequestRevokePermission.name:
+        return isAdmin || owns;
+      case tracingRequestCancelPermission.name:
+        return userEntityRef === request.requestedBy;
+      default:
+        return true;
+    }
+  }
+
+  private async isAdmin(caller: Caller): Promise<boolean> {
+    const { ownershipEntityRefs } = await this.userInfoOf(caller);
+    return ownershipEntityRefs.includes(this.options.config.adminGroup);
+  }
+
+  private async userInfoOf(caller: Caller) {
+    if (!this.options.userInfo) {
+      throw new Error(
+        'The permission framework is off and no userInfo service was given: cannot apply the default rules',
+      );
+    }
+    return this.options.userInfo.getUserInfo(caller.credentials);
   }
 
   /**
@@ -531,6 +587,9 @@ export class TracingRequestService {
         { credentials: caller.credentials },
       );
       allowed = decision.result === AuthorizeResult.ALLOW;
+    }
+    if (allowed && !this.options.permissionsEnabled) {
+      allowed = await this.builtInRules(permission, request, caller);
     }
     if (!allowed) {
       throw new NotAllowedError(
