@@ -14,6 +14,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { sendSpans, startJaeger } from '@internal/local-kube';
 import Knex from 'knex';
 import { quietLogger } from './quiet';
+import { report } from './report';
 import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
 import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
 import { TraceArrivalChecker } from '../plugins/tracing-backend/src/traces/TraceArrivalChecker';
@@ -91,21 +92,41 @@ async function main() {
     ).filter(r => r.traces?.lastSeenAt).length;
     times.sort((a, b) => a - b);
     const median = times[Math.floor(RUNS / 2)];
-    process.stdout.write(
+    report(
+      'trace-arrival',
       [
-        `active requests:          ${ACTIVE} (${SENDING} sending spans; ${seen} recorded as seen)`,
-        `searches per pass:        ${pass!.queries} (failed ${pass!.failed})`,
-        `pass wall time:           median ${median.toFixed(
-          0,
-        )} ms, slowest ${times[RUNS - 1].toFixed(0)} ms`,
-        `searches per minute:      ${(
-          pass!.queries / DEFAULT_FREQUENCY_MIN
-        ).toFixed(0)} at the default frequency (${DEFAULT_FREQUENCY_MIN} min)`,
-        `per search:               ${(median / pass!.queries).toFixed(
-          2,
-        )} ms (4 in flight)`,
-        '',
-      ].join('\n'),
+        {
+          active: ACTIVE,
+          sending: SENDING,
+          seen,
+          searchesPerPass: pass!.queries,
+          failed: pass!.failed,
+          passMedianMs: median,
+          passSlowestMs: times[RUNS - 1],
+          searchesPerMinute: pass!.queries / DEFAULT_FREQUENCY_MIN,
+        },
+      ],
+      [
+        [
+          'active requests',
+          r => `${r.active} (${r.sending} sending; ${r.seen} seen)`,
+        ],
+        ['searches / pass', r => `${r.searchesPerPass} (failed ${r.failed})`],
+        [
+          'pass',
+          r =>
+            `median ${r.passMedianMs.toFixed(
+              0,
+            )} ms, slowest ${r.passSlowestMs.toFixed(0)} ms`,
+        ],
+        [
+          'searches / minute',
+          r => `${r.searchesPerMinute} at the default 2 min`,
+        ],
+      ],
+      [
+        'one search per active request per pass, 4 in flight, against Jaeger v2 in memory on loopback',
+      ],
     );
     await knex.destroy();
   } finally {

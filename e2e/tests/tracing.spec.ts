@@ -136,6 +136,14 @@ test.describe.serial('a tracing request from filing to revoke', () => {
         'Tracing request to review: Deployment shop/checkout on local',
       ),
     ).toBeVisible();
+    // Its link opens the queue on that request's row.
+    await adminPage
+      .getByText('Tracing request to review: Deployment shop/checkout on local')
+      .click();
+    await expect(
+      adminPage.getByRole('textbox', { name: 'Search' }),
+    ).toHaveValue('local shop checkout');
+    await expect(adminPage.getByText(/^Showing \d+$/)).toBeVisible();
   });
 
   test('the requester sees its traces arrive, listed in the tab', async ({

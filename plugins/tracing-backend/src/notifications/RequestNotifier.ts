@@ -12,7 +12,11 @@ export function entityTracingPath(entityRef: string): string {
     .join('/')}/tracing`;
 }
 
-const QUEUE_PATH = '/tracing/admin';
+/** The queue, searching for the request's target (its row). */
+function queueItemPath(request: TracingRequest): string {
+  const words = `${request.cluster} ${request.namespace} ${request.workload.name}`;
+  return `/tracing/admin?${new URLSearchParams({ q: words })}`;
+}
 
 /**
  * Tells people what happened to a request, through Backstage's notification
@@ -40,7 +44,7 @@ export class RequestNotifier {
     await this.send(request, [this.options.adminGroup], 'filed', {
       title: `Tracing request to review: ${subject(request)}`,
       description: `${request.requestedBy} asks for ${request.method} tracing (${request.sampling.sampler} ${request.sampling.ratio}) until ${request.expiresAt}: ${request.reason}`,
-      link: QUEUE_PATH,
+      link: queueItemPath(request),
       severity: 'normal',
     });
   }

@@ -102,7 +102,7 @@ describe('notifications', () => {
     const [notice] = (await inbox('ada')).filter(n =>
       n.payload.title.endsWith('checkout on local'),
     );
-    expect(notice.payload.link).toBe('/tracing/admin');
+    expect(notice.payload.link).toBe('/tracing/admin?q=local+shop+checkout');
     expect(notice.payload.topic).toBe(`Tracing request ${checkout.id}`);
 
     expect(
@@ -183,9 +183,14 @@ describe('notifications', () => {
       (await inbox('alice')).filter(n => n.payload.title === title);
     const [failed] = await waitUntil(
       'the failure notice',
-      about('Tracing failed: Deployment shop/down-1 on down'),
+      async () => {
+        const list = await about(
+          'Tracing failed: Deployment shop/down-1 on down',
+        )();
+        return list.length > 0 && list;
+      },
       { timeoutMs: 30_000 },
-    ).then(list => (list.length ? list : Promise.reject(new Error('none'))));
+    );
     expect(failed.payload.description).toMatch(/^unreachable: /);
     await waitUntil(
       'the expiry warning',

@@ -18,6 +18,7 @@ import {
   TracingRequestStatus,
 } from '@tracegate/plugin-tracing-common';
 import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
 import { Decision, DecisionDialog } from '../DecisionDialog';
@@ -50,7 +51,9 @@ export const AdminQueue = () => {
   const tracingApi = useApi(tracingApiRef);
   const [status, setStatus] = useState<TracingRequestStatus | 'all'>('pending');
   const [cluster, setCluster] = useState('all');
-  const [search, setSearch] = useState('');
+  // A notification links here with ?q= naming its request's target.
+  const [searchParams] = useSearchParams();
+  const [search, setSearch] = useState(searchParams.get('q') ?? '');
   const [decision, setDecision] = useState<Decision>();
   const [actionError, setActionError] = useState<Error>();
   const [selected, setSelected] = useState<Set<string>>(new Set());

@@ -2,6 +2,7 @@ import { Link, Progress, WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
+import ErrorOutlineIcon from '@material-ui/icons/ErrorOutline';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -149,8 +150,10 @@ export const RecentTraces = (props: { request: TracingRequest }) => {
                 ) : (
                   <Chip
                     size="small"
+                    variant={trace.error ? 'default' : 'outlined'}
+                    // Text in the default colours (contrast); the icon marks it.
+                    icon={trace.error ? <ErrorOutlineIcon /> : undefined}
                     label={trace.error ? 'error' : 'ok'}
-                    color={trace.error ? 'secondary' : 'default'}
                   />
                 )}
               </TableCell>
