@@ -128,6 +128,8 @@ async function server(knex: KnexType) {
       logger: quietLogger,
     }),
     targets: new TargetService({ clusters }),
+    // The allow-all policy above stands for the permission framework.
+    permissionsEnabled: true,
   });
   const httpAuth = {
     credentials: async () => ({
@@ -208,6 +210,9 @@ async function bench(database: string, knex: KnexType) {
   const rows = [];
   for (const [name, path, options] of cases) {
     const result = await load(`${base}${path}`, options);
+    if (result.non2xx > 0) {
+      throw new Error(`${name}: ${result.non2xx} answers were not 2xx`);
+    }
     rows.push({
       database,
       case: name,
