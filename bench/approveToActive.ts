@@ -11,65 +11,32 @@
  * the rollout done. p50 and p95 in milliseconds; DaemonSet rollouts counted
  * from its generation.
  */
-import { mockServices } from '@backstage/backend-test-utils';
-import {
-  createTracegateServiceAccount,
-  LocalControlPlane,
-  seedPlatform,
-  startControlPlane,
-} from '@internal/local-kube';
-import Knex from 'knex';
-import { quietAuditor, quietLogger } from './quiet';
+import { LocalControlPlane } from '@internal/local-kube';
+import { NEW_REQUEST } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 import { report } from './report';
-import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
-import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
-import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
-import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
 import {
-  NEW_REQUEST,
-  testClusterSettings,
-} from '../plugins/tracing-backend/src/__testUtils__/fixtures';
+  benchClusterSettings,
+  benchReconciler,
+  percentile,
+  withCluster,
+} from './setup';
 
-const APPROVALS = 50;
-const BACKGROUND = [0, 1_000, 5_000];
-
-const percentile = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[
-    Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))
-  ];
+// BENCH_QUICK=1: a short run that checks the bench itself works.
+const QUICK = Boolean(process.env.BENCH_QUICK);
+const APPROVALS = QUICK ? 5 : 50;
+const BACKGROUND = QUICK ? [0, 100] : [0, 1_000, 5_000];
 
 async function measure(
   cluster: LocalControlPlane,
   token: string,
   others: number,
 ) {
-  const knex = Knex({
-    client: 'better-sqlite3',
-    connection: ':memory:',
-    useNullAsDefault: true,
-  });
-  const store = await DatabaseTracingRequestStore.create({
-    database: mockServices.database({ knex }),
-  });
   const namespace = `beyla-bench-${others}`;
-  const settings = testClusterSettings({
-    url: cluster.url,
-    serviceAccountToken: token,
-    caData: Buffer.from(cluster.caData).toString('base64'),
-    beyla: { namespace },
-  });
-  const clusters = new ClusterRegistry([settings]);
-  const reconciler = new Reconciler({
-    store,
-    clusters,
-    transitions: new RequestTransitions({
-      store,
-      auditor: quietAuditor,
-      logger: quietLogger,
-    }),
-    logger: quietLogger,
-    rolloutPollMs: 100,
-  });
+  const settings = benchClusterSettings(cluster, token, namespace);
+  const { store, clusters, reconciler, close } = await benchReconciler(
+    settings,
+    { rolloutPollMs: 100 },
+  );
   const file = async (name: string, ns: string) => {
     const at = new Date().toISOString();
     const filed = await store.create(
@@ -131,9 +98,7 @@ async function measure(
     active.push(performance.now() - start);
   }
   const rollouts = (await generation()) - generationBefore;
-  reconciler.stop();
-  clusters.close();
-  await knex.destroy();
+  await close();
   return {
     others,
     appliedP50: percentile(applied, 50),
@@ -145,16 +110,13 @@ async function measure(
 }
 
 async function main() {
-  const cluster = await startControlPlane({ nodes: 3 });
-  const rows = [];
-  try {
-    await seedPlatform(cluster);
-    const token = await createTracegateServiceAccount(cluster);
-    for (const others of BACKGROUND)
-      rows.push(await measure(cluster, token, others));
-  } finally {
-    await cluster.stop();
-  }
+  const rows = await withCluster(async (cluster, token) => {
+    const measured = [];
+    for (const others of BACKGROUND) {
+      measured.push(await measure(cluster, token, others));
+    }
+    return measured;
+  });
   const ms = (x: number) => `${x.toFixed(0)} ms`;
   report(
     'approve-to-active',

@@ -9,35 +9,25 @@
  * rendered objects, changed the same way and unchanged; its requests are
  * counted from its own -v=6 log. Medians of 5.
  */
-import {
-  createTracegateServiceAccount,
-  LocalControlPlane,
-  seedPlatform,
-  startControlPlane,
-} from '@internal/local-kube';
-import { mockServices } from '@backstage/backend-test-utils';
+import { LocalControlPlane } from '@internal/local-kube';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Knex from 'knex';
 import { stringify } from 'yaml';
-import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
 import { KubeApi } from '../plugins/tracing-backend/src/clusters/KubeApi';
-import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
-import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
 import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
 import { renderCluster } from '../plugins/tracing-backend/src/render';
-import {
-  NEW_REQUEST,
-  testClusterSettings,
-} from '../plugins/tracing-backend/src/__testUtils__/fixtures';
-import { quietAuditor, quietLogger } from './quiet';
+import { NEW_REQUEST } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 import { report } from './report';
+import { benchClusterSettings, benchReconciler, withCluster } from './setup';
 
 const run = promisify(execFile);
-const SIZES = process.env.BENCH_DEBUG ? [100] : [100, 1_000, 5_000];
+const SIZES =
+  process.env.BENCH_DEBUG || process.env.BENCH_QUICK
+    ? [100]
+    : [100, 1_000, 5_000];
 const RUNS = 5;
 
 type Measure = { ms: number; reads: number; writes: number; bytes: number };
@@ -55,34 +45,12 @@ function medianOf(measures: Measure[]): Measure {
 }
 
 async function setup(cluster: LocalControlPlane, token: string, n: number) {
-  const knex = Knex({
-    client: 'better-sqlite3',
-    connection: ':memory:',
-    useNullAsDefault: true,
-  });
-  const store = await DatabaseTracingRequestStore.create({
-    database: mockServices.database({ knex }),
-  });
-  const settings = testClusterSettings({
-    url: cluster.url,
-    serviceAccountToken: token,
-    caData: Buffer.from(cluster.caData).toString('base64'),
-    beyla: { namespace: `beyla-bench-${n}` },
-  });
-  const clusters = new ClusterRegistry([settings]);
-  const reconciler = new Reconciler({
-    store,
-    clusters,
-    transitions: new RequestTransitions({
-      store,
-      auditor: quietAuditor,
-      logger: quietLogger,
-    }),
-    logger: quietLogger,
-    // Passes only when the bench asks: no rollout polling between them.
-    rolloutPollMs: 3_600_000,
-    retryBaseMs: 3_600_000,
-  });
+  const settings = benchClusterSettings(cluster, token, `beyla-bench-${n}`);
+  // Passes only when the bench asks: no rollout polling between them.
+  const { store, clusters, reconciler, close } = await benchReconciler(
+    settings,
+    { rolloutPollMs: 3_600_000, retryBaseMs: 3_600_000 },
+  );
   let added = 0;
   async function addRequest() {
     const i = added++;
@@ -113,7 +81,7 @@ async function setup(cluster: LocalControlPlane, token: string, n: number) {
       return original(method, p, o);
     };
   }
-  return { knex, store, settings, reconciler, api, addRequest };
+  return { store, settings, reconciler, api, addRequest, close };
 }
 
 async function timedPass(
@@ -152,7 +120,7 @@ async function timedPass(
  * fields and Tracegate's next apply would (rightly) stop at the conflict.
  */
 function kubectlCopy(
-  settings: ReturnType<typeof testClusterSettings>,
+  settings: ReturnType<typeof benchClusterSettings>,
   live: Parameters<typeof renderCluster>[1],
   n: number,
 ) {
@@ -225,57 +193,60 @@ async function main() {
     'version',
     '--client',
   ]);
-  const cluster = await startControlPlane({ nodes: 3 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracegate-bench-'));
-  const rows = [];
+  const rows: Array<{
+    n: number;
+    tracegate: { change: Measure; idle: Measure };
+    kubectl: { change: Measure; idle: Measure };
+    ratioChange: number;
+    ratioIdle: number;
+  }> = [];
   try {
-    await seedPlatform(cluster);
-    const token = await createTracegateServiceAccount(cluster);
-    for (const n of SIZES) {
-      const bench = await setup(cluster, token, n);
-      await bench.reconciler.reconcile('local'); // create everything once
-      const change: Measure[] = [];
-      const idle: Measure[] = [];
-      const kubectlChange: Measure[] = [];
-      const kubectlIdle: Measure[] = [];
-      for (let r = 0; r < RUNS; r++) {
-        // kubectl: one more request's objects, then the same again.
-        await bench.addRequest();
-        const live = await bench.store.listByCluster({
-          cluster: 'local',
-          statuses: ['approved', 'active', 'failed'],
+    await withCluster(async (cluster, token) => {
+      for (const n of SIZES) {
+        const bench = await setup(cluster, token, n);
+        await bench.reconciler.reconcile('local'); // create everything once
+        const change: Measure[] = [];
+        const idle: Measure[] = [];
+        const kubectlChange: Measure[] = [];
+        const kubectlIdle: Measure[] = [];
+        for (let r = 0; r < RUNS; r++) {
+          // kubectl: one more request's objects, then the same again.
+          await bench.addRequest();
+          const live = await bench.store.listByCluster({
+            cluster: 'local',
+            statuses: ['approved', 'active', 'failed'],
+          });
+          const file = path.join(dir, `objects-${n}-${r}.yaml`);
+          fs.writeFileSync(
+            file,
+            kubectlCopy(bench.settings, live, n)
+              .map(o => `---\n${stringify(o)}`)
+              .join(''),
+          );
+          kubectlChange.push(await kubectlApply(cluster, file));
+          kubectlIdle.push(await kubectlApply(cluster, file));
+          // Tracegate: one more request, then a pass with nothing to do.
+          await bench.addRequest();
+          change.push(await timedPass(bench.reconciler, bench.api));
+          idle.push(await timedPass(bench.reconciler, bench.api));
+        }
+        await bench.close();
+        const t = { change: medianOf(change), idle: medianOf(idle) };
+        const k = {
+          change: medianOf(kubectlChange),
+          idle: medianOf(kubectlIdle),
+        };
+        rows.push({
+          n,
+          tracegate: t,
+          kubectl: k,
+          ratioChange: t.change.ms / k.change.ms,
+          ratioIdle: t.idle.ms / k.idle.ms,
         });
-        const file = path.join(dir, `objects-${n}-${r}.yaml`);
-        fs.writeFileSync(
-          file,
-          kubectlCopy(bench.settings, live, n)
-            .map(o => `---\n${stringify(o)}`)
-            .join(''),
-        );
-        kubectlChange.push(await kubectlApply(cluster, file));
-        kubectlIdle.push(await kubectlApply(cluster, file));
-        // Tracegate: one more request, then a pass with nothing to do.
-        await bench.addRequest();
-        change.push(await timedPass(bench.reconciler, bench.api));
-        idle.push(await timedPass(bench.reconciler, bench.api));
       }
-      bench.reconciler.stop();
-      await bench.knex.destroy();
-      const t = { change: medianOf(change), idle: medianOf(idle) };
-      const k = {
-        change: medianOf(kubectlChange),
-        idle: medianOf(kubectlIdle),
-      };
-      rows.push({
-        n,
-        tracegate: t,
-        kubectl: k,
-        ratioChange: t.change.ms / k.change.ms,
-        ratioIdle: t.idle.ms / k.idle.ms,
-      });
-    }
+    });
   } finally {
-    await cluster.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
   const f = (m: Measure) =>

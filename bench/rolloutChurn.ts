@@ -7,32 +7,21 @@
  * each rollout restarts Beyla on every node. Also approve → active p50/p95
  * for each. Rollouts are counted from the DaemonSet's generation.
  */
-import { mockServices } from '@backstage/backend-test-utils';
-import {
-  createTracegateServiceAccount,
-  LocalControlPlane,
-  seedPlatform,
-  startControlPlane,
-} from '@internal/local-kube';
-import Knex from 'knex';
-import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
-import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
-import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
-import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
-import {
-  NEW_REQUEST,
-  testClusterSettings,
-} from '../plugins/tracing-backend/src/__testUtils__/fixtures';
-import { quietAuditor, quietLogger } from './quiet';
+import { LocalControlPlane } from '@internal/local-kube';
+import { NEW_REQUEST } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 import { report } from './report';
+import {
+  benchClusterSettings,
+  benchReconciler,
+  percentile,
+  withCluster,
+} from './setup';
 
-const SPREAD_MS = 60_000;
+// BENCH_QUICK=1: a short run that checks the bench itself works.
+const QUICK = Boolean(process.env.BENCH_QUICK);
+const SPREAD_MS = QUICK ? 6_000 : 60_000;
+const BURST = QUICK ? 10 : 100;
 const WINDOWS_MS = [0, 2_000, 5_000];
-
-const percentile = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[
-    Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))
-  ];
 
 async function scenario(
   cluster: LocalControlPlane,
@@ -40,37 +29,12 @@ async function scenario(
   approvals: number,
   windowMs: number,
 ) {
-  const knex = Knex({
-    client: 'better-sqlite3',
-    connection: ':memory:',
-    useNullAsDefault: true,
-  });
-  const store = await DatabaseTracingRequestStore.create({
-    database: mockServices.database({ knex }),
-  });
   const namespace = `beyla-churn-${approvals}-${windowMs}`;
-  const settings = testClusterSettings({
-    url: cluster.url,
-    serviceAccountToken: token,
-    caData: Buffer.from(cluster.caData).toString('base64'),
-    beyla: { namespace },
-  });
-  const clusters = new ClusterRegistry([settings]);
-  const transitions = new RequestTransitions({
-    store,
-    auditor: quietAuditor,
-    logger: quietLogger,
-    // As in the plugin: a change to the live set asks for a pass.
-    onLiveSetChange: request => reconciler.reconcileSoon(request.cluster),
-  });
-  const reconciler: Reconciler = new Reconciler({
-    store,
-    clusters,
-    transitions,
-    logger: quietLogger,
-    rolloutPollMs: 100,
-    applyWindowMs: windowMs,
-  });
+  const settings = benchClusterSettings(cluster, token, namespace);
+  const { store, clusters, transitions, close } = await benchReconciler(
+    settings,
+    { rolloutPollMs: 100, applyWindowMs: windowMs, reconcileOnChange: true },
+  );
   const approvedAt = new Map<string, number>();
   const activeAfter = new Map<string, number>();
   const watcher = setInterval(async () => {
@@ -104,9 +68,7 @@ async function scenario(
     kind: 'DaemonSet',
     metadata: { name: 'beyla', namespace },
   });
-  reconciler.stop();
-  clusters.close();
-  await knex.destroy();
+  await close();
   const times = [...activeAfter.values()];
   return {
     approvals,
@@ -122,18 +84,16 @@ async function scenario(
 }
 
 async function main() {
-  const cluster = await startControlPlane({ nodes: 3 });
-  const rows = [];
-  try {
-    await seedPlatform(cluster);
-    const token = await createTracegateServiceAccount(cluster);
-    rows.push(await scenario(cluster, token, 1, 0));
-    for (const windowMs of WINDOWS_MS) {
-      rows.push(await scenario(cluster, token, 100, windowMs));
-    }
-  } finally {
-    await cluster.stop();
-  }
+  const rows = await withCluster(async (cluster, token) => [
+    await scenario(cluster, token, 1, 0),
+    ...(await WINDOWS_MS.reduce(
+      async (done, windowMs) => [
+        ...(await done),
+        await scenario(cluster, token, BURST, windowMs),
+      ],
+      Promise.resolve([] as Awaited<ReturnType<typeof scenario>>[]),
+    )),
+  ]);
   report(
     'rollout-churn',
     rows,
@@ -146,7 +106,7 @@ async function main() {
       ['not active', r => String(r.notActive)],
     ],
     [
-      `100 approvals: one every ${SPREAD_MS / 100} ms over ${
+      `${BURST} approvals: one every ${SPREAD_MS / BURST} ms over ${
         SPREAD_MS / 1000
       } s; rollouts = the DaemonSet's generation (creation included)`,
     ],

@@ -10,13 +10,11 @@
  * read only for requests with no trace after it (3 reads each, see
  * whyNoTraces).
  */
-import { mockServices } from '@backstage/backend-test-utils';
 import { sendSpans, startJaeger } from '@internal/local-kube';
-import Knex from 'knex';
 import { quietLogger } from './quiet';
 import { report } from './report';
+import { memoryStore } from './setup';
 import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
-import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
 import { TraceArrivalChecker } from '../plugins/tracing-backend/src/traces/TraceArrivalChecker';
 import {
   NEW_REQUEST,
@@ -31,14 +29,7 @@ const DEFAULT_FREQUENCY_MIN = 2;
 async function main() {
   const jaeger = await startJaeger();
   try {
-    const knex = Knex({
-      client: 'better-sqlite3',
-      connection: ':memory:',
-      useNullAsDefault: true,
-    });
-    const store = await DatabaseTracingRequestStore.create({
-      database: mockServices.database({ knex }),
-    });
+    const { knex, store } = await memoryStore();
     const at = new Date(Date.now() - 60_000).toISOString();
     for (let i = 0; i < ACTIVE; i++) {
       const { id } = await store.create(

@@ -1,0 +1,103 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import {
+  createTracegateServiceAccount,
+  LocalControlPlane,
+  seedPlatform,
+  startControlPlane,
+} from '@internal/local-kube';
+import Knex from 'knex';
+import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
+import { ClusterSettings } from '../plugins/tracing-backend/src/clusters/config';
+import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
+import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
+import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
+import { testClusterSettings } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
+import { quietAuditor, quietLogger } from './quiet';
+
+/** The request store on a fresh in-memory SQLite database. */
+export async function memoryStore() {
+  const knex = Knex({
+    client: 'better-sqlite3',
+    connection: ':memory:',
+    useNullAsDefault: true,
+  });
+  const store = await DatabaseTracingRequestStore.create({
+    database: mockServices.database({ knex }),
+  });
+  return { knex, store };
+}
+
+/**
+ * The seeded local control plane with 3 KWOK nodes and Tracegate's token,
+ * for `run`; stopped afterwards.
+ */
+export async function withCluster<T>(
+  run: (cluster: LocalControlPlane, token: string) => Promise<T>,
+): Promise<T> {
+  const cluster = await startControlPlane({ nodes: 3 });
+  try {
+    await seedPlatform(cluster);
+    return await run(cluster, await createTracegateServiceAccount(cluster));
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** Settings of the local cluster, with a Beyla namespace of the bench's own. */
+export function benchClusterSettings(
+  cluster: LocalControlPlane,
+  token: string,
+  beylaNamespace: string,
+): ClusterSettings {
+  return testClusterSettings({
+    url: cluster.url,
+    serviceAccountToken: token,
+    caData: Buffer.from(cluster.caData).toString('base64'),
+    beyla: { namespace: beylaNamespace },
+  });
+}
+
+/** A store, the cluster's registry, transitions and a reconciler. */
+export async function benchReconciler(
+  settings: ClusterSettings,
+  options: {
+    rolloutPollMs?: number;
+    retryBaseMs?: number;
+    applyWindowMs?: number;
+    /** As in the plugin: a change to the live set asks for a pass. */
+    reconcileOnChange?: boolean;
+  } = {},
+) {
+  const { knex, store } = await memoryStore();
+  const clusters = new ClusterRegistry([settings]);
+  const transitions: RequestTransitions = new RequestTransitions({
+    store,
+    auditor: quietAuditor,
+    logger: quietLogger,
+    onLiveSetChange: options.reconcileOnChange
+      ? request => reconciler.reconcileSoon(request.cluster)
+      : undefined,
+  });
+  const reconciler: Reconciler = new Reconciler({
+    store,
+    clusters,
+    transitions,
+    logger: quietLogger,
+    rolloutPollMs: options.rolloutPollMs,
+    retryBaseMs: options.retryBaseMs,
+    applyWindowMs: options.applyWindowMs,
+  });
+  const close = async () => {
+    reconciler.stop();
+    clusters.close();
+    await knex.destroy();
+  };
+  return { knex, store, clusters, transitions, reconciler, close };
+}
+
+/** The p-th percentile (nearest rank). */
+export function percentile(xs: number[], p: number): number {
+  return [...xs].sort((a, b) => a - b)[
+    Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))
+  ];
+}
