@@ -8,7 +8,8 @@ import { sendSpans } from './jaeger';
  * fake nodes, so this reads what Beyla would read, Beyla's ConfigMap as
  * Tracegate applied it, and sends OTLP spans for the workloads it selects,
  * as Beyla would for their HTTP requests:
- * - only once Beyla's DaemonSet has ready pods,
+ * - only for the config Beyla's pods run: while the DaemonSet rolls out a
+ *   new config, the workloads of the last rolled-out one,
  * - only for workloads with a ready pod on a node where a Beyla pod is ready,
  * - only when the entry's `open_ports` matches a port the pods declare,
  * - sampled with the entry's (or the shared) sampler.
@@ -30,16 +31,23 @@ export function startDemoTraffic(options: {
   const perInterval = options.requestsPerInterval ?? 6;
   let stopped = false;
   let running = false;
+  // What the Beyla pods run: the targets of the last config rolled out.
+  let runningTargets: Target[] = [];
 
   const tick = async () => {
     if (running || stopped) return;
     running = true;
     try {
-      for (const target of await instrumentedWorkloads(
-        core,
-        apps,
-        beylaNamespace,
-      )) {
+      const rollout = await beylaRollout(apps, beylaNamespace);
+      if (rollout === 'none') runningTargets = [];
+      if (rollout === 'done') {
+        runningTargets = await instrumentedWorkloads(
+          core,
+          apps,
+          beylaNamespace,
+        );
+      }
+      for (const target of runningTargets) {
         const spans = Array.from({ length: perInterval }, () => fakeRequest())
           // A trace id ratio sampler keeps this fraction of new traces.
           .filter(() => Math.random() < target.ratio);
@@ -97,6 +105,27 @@ const KIND_KEYS = {
   k8s_statefulset_name: 'StatefulSet',
   k8s_daemonset_name: 'DaemonSet',
 } as const;
+
+/**
+ * Beyla's DaemonSet: `none` (no Beyla runs), `done` (every pod runs the
+ * current template, so the current config) or `rolling`.
+ */
+async function beylaRollout(
+  apps: AppsV1Api,
+  namespace: string,
+): Promise<'none' | 'done' | 'rolling'> {
+  const daemonSet = await apps
+    .readNamespacedDaemonSet({ name: 'beyla', namespace })
+    .catch(() => undefined);
+  if (!daemonSet) return 'none';
+  const status = daemonSet.status;
+  const done =
+    status !== undefined &&
+    (status.observedGeneration ?? 0) >= (daemonSet.metadata?.generation ?? 0) &&
+    status.updatedNumberScheduled === status.desiredNumberScheduled &&
+    status.numberAvailable === status.desiredNumberScheduled;
+  return done ? 'done' : 'rolling';
+}
 
 /** The workloads Beyla would instrument now, with their sampling ratio. */
 async function instrumentedWorkloads(
