@@ -11,22 +11,20 @@
  */
 import { mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { PermissionRuleset } from '@backstage/plugin-permission-node';
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import express from 'express';
 import { AddressInfo } from 'node:net';
 import Knex, { Knex as KnexType } from 'knex';
 import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
 import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
-import { TracingRequestFilter } from '../plugins/tracing-backend/src/database/TracingRequestStore';
 import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
-import { tracingRequestRules } from '../plugins/tracing-backend/src/permissions/rules';
 import { createRouter } from '../plugins/tracing-backend/src/router';
 import { TracingRequestService } from '../plugins/tracing-backend/src/service/TracingRequestService';
 import { TargetService } from '../plugins/tracing-backend/src/targets/TargetService';
 import {
   CATALOG,
   testClusterSettings,
+  testRuleset,
+  testTracingConfig,
 } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 import { quietAuditor, quietLogger } from './quiet';
 import { report } from './report';
@@ -105,23 +103,8 @@ async function server(knex: KnexType) {
     permissions: { authorize: allow, authorizeConditional: allow } as any,
     auditor: quietAuditor,
     logger: quietLogger,
-    config: {
-      maxDurationMs: 30 * 86_400_000,
-      allowSelfApproval: false,
-      expiryFrequency: { minutes: 1 },
-      reconcileFrequency: { seconds: 30 },
-      applyWindowMs: 0,
-      traceCheckFrequency: { minutes: 2 },
-      traceCheckGraceMs: 180_000,
-      clusterNames: ['local'],
-      autoApprove: [],
-      adminGroup: 'group:default/platform-admins',
-      beylaExcludedNamespaces: { local: [] },
-    },
-    ruleset: {
-      getRuleByName: (name: string) =>
-        Object.values(tracingRequestRules).find(rule => rule.name === name)!,
-    } as unknown as PermissionRuleset<TracingRequest, TracingRequestFilter>,
+    config: testTracingConfig(),
+    ruleset: testRuleset,
     transitions: new RequestTransitions({
       store,
       auditor: quietAuditor,

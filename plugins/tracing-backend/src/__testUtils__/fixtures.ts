@@ -8,7 +8,11 @@ import {
   PolicyDecision,
   QueryPermissionRequest,
 } from '@backstage/plugin-permission-common';
-import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  PermissionRuleset,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { JsonObject } from '@backstage/types';
 import {
   TracingRequest,
   TracingRequestInput,
@@ -21,8 +25,13 @@ import {
 import {
   createTracingRequestConditionalDecision,
   tracingRequestConditions,
+  tracingRequestRules,
 } from '../permissions/rules';
-import { NewTracingRequest } from '../database/TracingRequestStore';
+import {
+  NewTracingRequest,
+  TracingRequestFilter,
+} from '../database/TracingRequestStore';
+import { readTracingConfig, TracingConfig } from '../service/config';
 
 /** Test users and the ownership refs their sign-in would carry. */
 export const USERS = {
@@ -280,3 +289,16 @@ export function testClusterSettings(
     }),
   )[0];
 }
+
+/** The `tracing` config as the backend reads it, with the test cluster. */
+export function testTracingConfig(tracing: JsonObject = {}): TracingConfig {
+  return readTracingConfig(new ConfigReader({ tracing }), [
+    testClusterSettings(),
+  ]);
+}
+
+/** The plugin's permission rules by name, as the permissions registry has them. */
+export const testRuleset = {
+  getRuleByName: (name: string) =>
+    Object.values(tracingRequestRules).find(rule => rule.name === name)!,
+} as unknown as PermissionRuleset<TracingRequest, TracingRequestFilter>;

@@ -1,12 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { PermissionRuleset } from '@backstage/plugin-permission-node';
-import {
-  createTracingRequestInputSchema,
-  TracingRequest,
-} from '@tracegate/plugin-tracing-common';
+import { createTracingRequestInputSchema } from '@tracegate/plugin-tracing-common';
 import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
-import { TracingRequestFilter } from '../database/TracingRequestStore';
 import {
   tracingRequestResourceRef,
   tracingRequestRules,
@@ -16,6 +11,8 @@ import {
   CATALOG,
   requestInput,
   testClusterSettings,
+  testRuleset,
+  testTracingConfig,
 } from '../__testUtils__/fixtures';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { TargetService } from '../targets/TargetService';
@@ -27,10 +24,7 @@ import { TracingRequestService } from './TracingRequestService';
 
 const databases = createTestDatabases();
 
-const ruleset = {
-  getRuleByName: (name: string) =>
-    Object.values(tracingRequestRules).find(rule => rule.name === name)!,
-} as unknown as PermissionRuleset<TracingRequest, TracingRequestFilter>;
+const ruleset = testRuleset;
 
 /**
  * The service on a fresh database with its own clock (`clock.now`), the
@@ -58,19 +52,7 @@ async function setup(databaseId: Parameters<typeof databases.init>[0]) {
     permissions: mockServices.permissions(),
     auditor,
     logger,
-    config: {
-      maxDurationMs: 30 * 86_400_000,
-      allowSelfApproval: false,
-      expiryFrequency: { minutes: 1 },
-      reconcileFrequency: { seconds: 30 },
-      applyWindowMs: 0,
-      traceCheckFrequency: { minutes: 2 },
-      traceCheckGraceMs: 180_000,
-      clusterNames: ['local'],
-      autoApprove: [],
-      adminGroup: 'group:default/platform-admins',
-      beylaExcludedNamespaces: { local: [] },
-    },
+    config: testTracingConfig(),
     ruleset,
     transitions,
     // Nothing listens there: targets are `not-verified`, and may be filed.
