@@ -15,6 +15,7 @@ import {
   formatFieldErrors,
   listRequestsQuerySchema,
   rejectInputSchema,
+  TracingCapabilities,
   TracingHealth,
   TracingPreview,
 } from '@tracegate/plugin-tracing-common';
@@ -57,6 +58,7 @@ export async function createRouter(
   router.use(express.json({ limit: BODY_LIMIT }));
   router.use(bodyErrorsNameTheBody);
   bindHealthEndpoint(router, options);
+  bindCapabilitiesEndpoint(router, options);
   bindCreateEndpoint(router, options);
   bindPreviewEndpoint(router, options);
   bindRequestPreviewEndpoint(router, options);
@@ -164,6 +166,20 @@ function bindHealthEndpoint(
     // Any authenticated caller, user or service; anonymous callers get 401.
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const body: TracingHealth = { status: 'ok' };
+    res.json(body);
+  });
+}
+
+function bindCapabilitiesEndpoint(
+  router: express.Router,
+  { httpAuth, service }: RouterOptions,
+) {
+  // What the UI may offer this user; every action checks again.
+  router.get('/capabilities', async (req, res) => {
+    const caller = await userCaller(httpAuth, req);
+    const body: TracingCapabilities = {
+      approve: await service.mayApprove(caller),
+    };
     res.json(body);
   });
 }

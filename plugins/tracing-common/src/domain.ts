@@ -355,3 +355,15 @@ export type RecentTraces = {
   /** What the list may include or miss, e.g. other Prometheus servers. */
   note?: string;
 };
+
+/**
+ * `GET /capabilities`: what the caller may do, as the backend decides it
+ * (the permission policy, or the plugin's own rules when the permission
+ * framework is off).
+ *
+ * @public
+ */
+export type TracingCapabilities = {
+  /** Approve and reject requests: the queue. */
+  approve: boolean;
+};

@@ -83,6 +83,8 @@ const ROUTES: Route[] = [
   { route: 'GET /requests/:id', on: 'pending', expected: reads(200) },
   { route: 'GET /requests/:id/preview', on: 'pending', expected: reads(200) },
   { route: 'GET /requests/:id/traces', on: 'approved', expected: reads(200) },
+  // Anyone signed in learns what they may do; the answer differs, not the status.
+  { route: 'GET /capabilities', expected: reads(200) },
   {
     // Filing needs ownership of the entity (team-shop's checkout).
     route: 'POST /requests',
@@ -217,7 +219,7 @@ describe('the authorization matrix', () => {
   );
 
   it(`has a cell for every route and caller (${cells.length})`, () => {
-    expect(cells).toHaveLength(15 * 8);
+    expect(cells).toHaveLength(16 * 8);
   });
 
   it.each(cells)('%s as %s → %i', async (route, callerName, status, on) => {

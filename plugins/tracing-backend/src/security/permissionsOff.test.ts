@@ -39,6 +39,13 @@ describe('with the permission framework off', () => {
       ).toBe(403);
     }
     expect((await backend.get(`/requests/${id}`)).body.status).toBe('pending');
+    // The UI offers the queue by this answer.
+    expect((await backend.get('/capabilities', 'bob')).body).toEqual({
+      approve: false,
+    });
+    expect((await backend.get('/capabilities', 'ada')).body).toEqual({
+      approve: true,
+    });
     expect(
       (await backend.post(`/requests/${id}/approve`, {}, 'ada')).status,
     ).toBe(200);
@@ -74,5 +81,20 @@ describe('with the permission framework off', () => {
       (await backend.post(`/requests/${live.body.id}/revoke`, {}, 'guest'))
         .status,
     ).toBe(200);
+  });
+});
+
+describe('capabilities with the permission framework on', () => {
+  it('follow the policy', async () => {
+    const backend = await startTracingBackend({
+      knex: await databases.init('SQLITE_3'),
+      tracing: { clusters: [unreachableCluster()] },
+    });
+    expect((await backend.get('/capabilities', 'alice')).body).toEqual({
+      approve: false,
+    });
+    expect((await backend.get('/capabilities', 'ada')).body).toEqual({
+      approve: true,
+    });
   });
 });

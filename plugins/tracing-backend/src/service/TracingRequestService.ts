@@ -467,6 +467,19 @@ export class TracingRequestService {
     });
   }
 
+  /**
+   * Whether the caller may approve (the queue): the policy allows it, and,
+   * with the permission framework off, the caller is in tracing.adminGroup.
+   */
+  async mayApprove(caller: Caller): Promise<boolean> {
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission: tracingRequestApprovePermission }],
+      { credentials: caller.credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) return false;
+    return this.options.permissionsEnabled || this.isAdmin(caller);
+  }
+
   /** approve, reject, cancel or revoke, as the caller. */
   async act(
     action: UserAction,

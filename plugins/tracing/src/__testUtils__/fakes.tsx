@@ -13,6 +13,8 @@ export function fakeTracingApi(
 ): jest.Mocked<TracingApi> {
   return {
     getHealth: jest.fn(async () => ({ status: 'ok' as const })),
+    // The permission API mock decides in these tests.
+    getCapabilities: jest.fn(async () => ({ approve: true })),
     listClusters: jest.fn(async () => [
       {
         name: 'local',

@@ -7,6 +7,7 @@ import {
   ExtendInput,
   RecentTraces,
   TracingMethod,
+  TracingCapabilities,
   TracingHealth,
   TracingPreview,
   TracingRequest,
@@ -38,6 +39,8 @@ export type TracingRequestDecision = 'approve' | 'reject' | 'cancel' | 'revoke';
  */
 export interface TracingApi {
   getHealth(): Promise<TracingHealth>;
+  /** What the signed-in user may do, as the backend decides it. */
+  getCapabilities(): Promise<TracingCapabilities>;
   listClusters(): Promise<ClusterInfo[]>;
   listRequests(options?: ListRequestsOptions): Promise<TracingRequestPage>;
   getRequest(id: string): Promise<TracingRequestWithHistory>;

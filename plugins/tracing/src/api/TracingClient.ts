@@ -9,6 +9,7 @@ import {
   ExtendInput,
   RecentTraces,
   TracingMethod,
+  TracingCapabilities,
   TracingHealth,
   TracingPreview,
   TracingRequest,
@@ -38,6 +39,10 @@ export class TracingClient implements TracingApi {
 
   getHealth(): Promise<TracingHealth> {
     return this.request<TracingHealth>('/health');
+  }
+
+  getCapabilities(): Promise<TracingCapabilities> {
+    return this.request<TracingCapabilities>('/capabilities');
   }
 
   async listClusters(): Promise<ClusterInfo[]> {

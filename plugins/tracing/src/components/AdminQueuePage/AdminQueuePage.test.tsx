@@ -11,6 +11,22 @@ import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { AdminQueuePage } from './AdminQueuePage';
 
 describe('AdminQueuePage', () => {
+  it('follows the backend when the policy allows everyone (permission framework off)', async () => {
+    const api = fakeTracingApi({
+      getCapabilities: jest.fn(async () => ({ approve: false })),
+    });
+    await renderInTestApp(
+      <FreshPermissionCache>
+        <AdminQueuePage />
+      </FreshPermissionCache>,
+      { apis: testApis(api, { allow: true }) as any },
+    );
+    expect(
+      await screen.findByText('Only platform admins review tracing requests'),
+    ).toBeInTheDocument();
+    expect(api.listRequests).not.toHaveBeenCalled();
+  });
+
   it('tells non-admins the queue is not theirs', async () => {
     const api = fakeTracingApi();
     await renderInTestApp(

@@ -1,7 +1,6 @@
 import { Content, EmptyState, Progress } from '@backstage/core-components';
-import { usePermission } from '@backstage/plugin-permission-react';
-import { tracingRequestApprovePermission } from '@tracegate/plugin-tracing-common';
 import { AdminQueue } from '../AdminQueue';
+import { useMayApprove } from '../useMayApprove';
 
 /**
  * The platform admins' queue: pending requests first, each with its preview;
@@ -10,9 +9,7 @@ import { AdminQueue } from '../AdminQueue';
  * @public
  */
 export const AdminQueuePage = () => {
-  const { loading, allowed } = usePermission({
-    permission: tracingRequestApprovePermission,
-  });
+  const { loading, allowed } = useMayApprove();
   if (loading) return <Progress />;
   if (!allowed) {
     return (

@@ -1,7 +1,5 @@
 import { Content, Header, Page } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { usePermission } from '@backstage/plugin-permission-react';
-import { tracingRequestApprovePermission } from '@tracegate/plugin-tracing-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
@@ -14,6 +12,7 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
 import { AdminQueuePage } from '../AdminQueuePage';
+import { useMayApprove } from '../useMayApprove';
 import { MyRequests } from '../MyRequests';
 import { RequestForm } from '../RequestForm';
 
@@ -31,9 +30,7 @@ const NewRequest = () => {
 export const TracingPage = () => {
   const tracingApi = useApi(tracingApiRef);
   const health = useAsync(() => tracingApi.getHealth(), [tracingApi]);
-  const { allowed: isApprover } = usePermission({
-    permission: tracingRequestApprovePermission,
-  });
+  const { allowed: isApprover } = useMayApprove();
 
   return (
     <Page themeId="tool">
