@@ -7,7 +7,7 @@
  * per pass, the pass's wall time (median of 5), and what that means in
  * searches per minute at the default frequency (2 minutes). The grace period
  * is set beyond the test so that no pass reads the cluster: the reasons are
- * read only for requests with no trace after it (3 reads each, see
+ * read only for requests with no trace after it (2 reads each and one list of Beyla's pods per pass, see
  * whyNoTraces).
  */
 import { sendSpans, startJaeger } from '@internal/local-kube';

@@ -33,6 +33,12 @@ export {
   SEED_PROMETHEUS,
   seedPlatform,
 } from './seed';
-export { buildJaeger, jaegerConfig, sendSpans, startJaeger } from './jaeger';
+export {
+  buildJaeger,
+  freePort,
+  jaegerConfig,
+  sendSpans,
+  startJaeger,
+} from './jaeger';
 export type { LocalTraceStore, TestSpan } from './jaeger';
 export { startDemoTraffic } from './demoTraffic';

@@ -32,7 +32,8 @@ export async function buildJaeger(): Promise<string> {
   return stdout.trim().split('\n').pop()!;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago (nothing listens on it now). */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as net.AddressInfo;

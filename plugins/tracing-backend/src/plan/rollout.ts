@@ -1,6 +1,6 @@
 import { RolloutState } from '@tracegate/plugin-tracing-common';
 import { KubeApi } from '../clusters/KubeApi';
-import { BEYLA_NAME } from '../render/beyla';
+import { BEYLA_NAME, BEYLA_POD_SELECTOR } from '../render/beyla';
 import { KubeObject } from '../render/types';
 
 type DaemonSetStatus = {
@@ -77,7 +77,7 @@ export async function readBeylaRollout(
   if (!rollout.complete && !rollout.message) {
     const pods = await api.list(
       { apiVersion: 'v1', kind: 'Pod' },
-      `app.kubernetes.io/name=${BEYLA_NAME}`,
+      BEYLA_POD_SELECTOR,
       namespace,
     );
     const reasons = podProblems(pods);

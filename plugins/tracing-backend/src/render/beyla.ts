@@ -45,9 +45,14 @@ const BEYLA_CAPABILITIES = [
   'SYS_ADMIN',
 ];
 
+const BEYLA_POD_LABELS = { 'app.kubernetes.io/name': BEYLA_NAME };
+
+/** Selects the pods of Beyla's DaemonSet (its `matchLabels`). */
+export const BEYLA_POD_SELECTOR = `app.kubernetes.io/name=${BEYLA_NAME}`;
+
 const labels = {
   [MANAGED_BY_LABEL]: MANAGED_BY,
-  'app.kubernetes.io/name': BEYLA_NAME,
+  ...BEYLA_POD_LABELS,
 };
 
 const escapeRegex = (text: string) =>
@@ -313,7 +318,7 @@ export function renderBeyla(
       kind: 'DaemonSet',
       metadata: { name: BEYLA_NAME, namespace, labels },
       spec: {
-        selector: { matchLabels: { 'app.kubernetes.io/name': BEYLA_NAME } },
+        selector: { matchLabels: BEYLA_POD_LABELS },
         template: {
           metadata: {
             labels,

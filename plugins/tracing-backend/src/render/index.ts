@@ -31,5 +31,6 @@ export {
   BEYLA_CONFIG_KEY,
   BEYLA_CONFIG_MAP,
   BEYLA_NAME,
+  BEYLA_POD_SELECTOR,
 } from './beyla';
 export * from './types';

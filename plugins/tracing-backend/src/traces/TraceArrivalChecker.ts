@@ -5,7 +5,7 @@ import { ClusterSettings } from '../clusters/config';
 import { TracingRequestStore } from '../database/TracingRequestStore';
 import { traceServiceOf } from './serviceOf';
 import { createTraceStore, TraceStore, TraceStoreError } from './TraceStore';
-import { whyNoTraces } from './whyNoTraces';
+import { ClusterReader, clusterReader, whyNoTraces } from './whyNoTraces';
 
 /** The window `countLast15m` counts. */
 const COUNT_WINDOW_MS = 15 * 60_000;
@@ -63,6 +63,7 @@ export class TraceArrivalChecker {
     pass: ArrivalPass,
   ) {
     const traceStore = createTraceStore(cluster.traces!);
+    const reader = clusterReader(cluster, this.options.clusters.api(cluster));
     let failuresInARow = 0;
     let skipWith: string | undefined;
     const queue = [...requests];
@@ -73,7 +74,7 @@ export class TraceArrivalChecker {
           traces = this.failed(request, skipWith);
         } else {
           pass.queries += 1;
-          traces = await this.check(cluster, traceStore, request);
+          traces = await this.check(cluster, traceStore, reader, request);
           failuresInARow = traces.error ? failuresInARow + 1 : 0;
           if (failuresInARow >= FAILURES_BEFORE_SKIP) skipWith = traces.error;
         }
@@ -94,6 +95,7 @@ export class TraceArrivalChecker {
   async check(
     cluster: ClusterSettings,
     traceStore: TraceStore,
+    reader: ClusterReader,
     request: TracingRequest,
   ): Promise<TraceArrival> {
     const now = this.options.now?.() ?? Date.now();
@@ -122,11 +124,7 @@ export class TraceArrivalChecker {
       ...(found.length >= COUNT_LIMIT ? { countCapped: true } : {}),
     };
     if (!lastSeenAt && now - activatedMs >= this.options.graceMs) {
-      const reasons = await whyNoTraces(
-        request,
-        cluster,
-        this.options.clusters.api(cluster),
-      );
+      const reasons = await whyNoTraces(request, cluster, reader);
       arrival.reasons = reasons.length
         ? reasons
         : [

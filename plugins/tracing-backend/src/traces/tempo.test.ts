@@ -1,9 +1,9 @@
+import { freePort } from '@internal/local-kube';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { TraceStoreSettings } from '../clusters/config';
 import { TempoTraceStore, traceQL } from './tempo';
 import { TraceStoreError } from './TraceStore';
-import { closedPort } from '../__testUtils__/ports';
 
 /*
  * Grafana Tempo is not run here (AGPL). These answers have the shape of
@@ -154,7 +154,7 @@ describe('the Tempo client', () => {
   });
 
   it('says so when nothing answers', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const search = new TempoTraceStore({
       type: 'tempo',
       url: `http://127.0.0.1:${port}`,

@@ -1,6 +1,7 @@
 import { JsonObject } from '@backstage/types';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import {
+  freePort,
   LocalControlPlane,
   LocalTraceStore,
   sendSpans,
@@ -8,7 +9,7 @@ import {
 } from '@internal/local-kube';
 import { RecentTracesService } from './RecentTracesService';
 import { TraceArrivalChecker } from './TraceArrivalChecker';
-import { whyNoTraces } from './whyNoTraces';
+import { clusterReader, whyNoTraces } from './whyNoTraces';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
 import { startTracingBackend } from '../__testUtils__/backend';
@@ -23,7 +24,6 @@ import {
   startSeededCluster,
 } from '../__testUtils__/kube';
 import { waitUntil } from '../__testUtils__/wait';
-import { closedPort } from '../__testUtils__/ports';
 
 /**
  * Recent traces and "traces arriving" against a real trace store (Jaeger
@@ -185,10 +185,14 @@ describe('traces of an active request', () => {
     // Beyla not running where the workload runs: here, Beyla looked for in
     // a namespace that has none of its pods.
     const settings = clusters.find('local')!;
+    const elsewhere = {
+      ...settings,
+      beyla: { ...settings.beyla, namespace: 'shop' },
+    };
     const reasons = await whyNoTraces(
       request,
-      { ...settings, beyla: { ...settings.beyla, namespace: 'shop' } },
-      clusters.api(settings),
+      elsewhere,
+      clusterReader(elsewhere, clusters.api(settings)),
     );
     expect(reasons).toEqual(
       expect.arrayContaining([
@@ -200,7 +204,7 @@ describe('traces of an active request', () => {
 
 describe('a trace store that is down', () => {
   it('is an error in the answer and on the request; the rest of the API still answers', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const down = {
       traces: { type: 'jaeger', url: `http://127.0.0.1:${port}` },
     };

@@ -6,7 +6,7 @@ import { ClusterSettings } from '../clusters/config';
 import { describeKubeError } from '../clusters/errors';
 import { KubeApi } from '../clusters/KubeApi';
 import { podProblems } from '../plan';
-import { BEYLA_NAME, KubeObject } from '../render';
+import { BEYLA_POD_SELECTOR, KubeObject } from '../render';
 
 /** Below this ratio a quiet service may go many minutes without a trace. */
 const TINY_RATIO = 0.01;
@@ -20,6 +20,32 @@ type PodSpec = {
 type PodStatus = { conditions?: Array<{ type: string; status: string }> };
 
 /**
+ * What a check pass reads of one cluster: its API, and Beyla's pods, read
+ * once per pass however many requests ask.
+ */
+export type ClusterReader = {
+  api: KubeApi;
+  beylaPods(): Promise<KubeObject[]>;
+};
+
+/** A {@link ClusterReader} for one pass over the cluster. */
+export function clusterReader(
+  cluster: ClusterSettings,
+  api: KubeApi,
+): ClusterReader {
+  let beylaPods: Promise<KubeObject[]> | undefined;
+  return {
+    api,
+    beylaPods: () =>
+      (beylaPods ??= api.list(
+        { apiVersion: 'v1', kind: 'Pod' },
+        BEYLA_POD_SELECTOR,
+        cluster.beyla.namespace,
+      )),
+  };
+}
+
+/**
  * Why no trace of an active request's target has arrived, as far as
  * Tracegate can check it itself: the sampler, Beyla's default namespace
  * exclusions, the Beyla pod on each node the workload runs on, the
@@ -29,7 +55,7 @@ type PodStatus = { conditions?: Array<{ type: string; status: string }> };
 export async function whyNoTraces(
   request: TracingRequest,
   cluster: ClusterSettings,
-  api: KubeApi,
+  reader: ClusterReader,
 ): Promise<string[]> {
   const reasons = samplerReasons(request);
   if (request.method === 'prometheus') return reasons;
@@ -39,7 +65,7 @@ export async function whyNoTraces(
     );
   }
   try {
-    reasons.push(...(await workloadReasons(request, cluster, api)));
+    reasons.push(...(await workloadReasons(request, reader)));
   } catch (error) {
     reasons.push(`could not read the cluster: ${describeKubeError(error)}`);
   }
@@ -63,8 +89,7 @@ function samplerReasons(request: TracingRequest): string[] {
 
 async function workloadReasons(
   request: TracingRequest,
-  cluster: ClusterSettings,
-  api: KubeApi,
+  { api, beylaPods }: ClusterReader,
 ): Promise<string[]> {
   const { kind, name } = request.workload;
   const target = `${kind} ${request.namespace}/${name}`;
@@ -93,7 +118,7 @@ async function workloadReasons(
       `no pod of ${target} is ready${withProblems(podProblems(pods))}`,
     );
   }
-  reasons.push(...(await beylaPodReasons(pods, cluster, api)));
+  reasons.push(...beylaPodReasons(pods, await beylaPods()));
   const portReason = openPortsReason(request, pods);
   if (portReason) reasons.push(portReason);
   const renamed = pods
@@ -108,16 +133,10 @@ async function workloadReasons(
 }
 
 /** The Beyla pod on each node the workload runs on: missing or not ready. */
-async function beylaPodReasons(
+function beylaPodReasons(
   pods: KubeObject[],
-  cluster: ClusterSettings,
-  api: KubeApi,
-): Promise<string[]> {
-  const beylaPods = await api.list(
-    { apiVersion: 'v1', kind: 'Pod' },
-    `app.kubernetes.io/name=${BEYLA_NAME}`,
-    cluster.beyla.namespace,
-  );
+  beylaPods: KubeObject[],
+): string[] {
   const nodes = [
     ...new Set(
       pods
