@@ -15,6 +15,7 @@ import { LocalControlPlane } from '@internal/local-kube';
 import { NEW_REQUEST } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 import { report } from './report';
 import {
+  beylaGeneration,
   benchClusterSettings,
   benchReconciler,
   percentile,
@@ -74,17 +75,7 @@ async function measure(
     await untilActive(background[background.length - 1]);
   }
   const api = clusters.api(settings);
-  const generation = async () => {
-    const daemonSet = await api.get({
-      apiVersion: 'apps/v1',
-      kind: 'DaemonSet',
-      metadata: { name: 'beyla', namespace },
-    });
-    return Number(
-      (daemonSet?.metadata as { generation?: number } | undefined)
-        ?.generation ?? 0,
-    );
-  };
+  const generation = () => beylaGeneration(api, namespace);
   const generationBefore = await generation();
   const applied: number[] = [];
   const active: number[] = [];

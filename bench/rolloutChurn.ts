@@ -11,6 +11,7 @@ import { LocalControlPlane } from '@internal/local-kube';
 import { NEW_REQUEST } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 import { report } from './report';
 import {
+  beylaGeneration,
   benchClusterSettings,
   benchReconciler,
   percentile,
@@ -63,20 +64,13 @@ async function scenario(
     await new Promise(r => setTimeout(r, 100));
   }
   clearInterval(watcher);
-  const daemonSet = await clusters.api(settings).get({
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'beyla', namespace },
-  });
+  const rollouts = await beylaGeneration(clusters.api(settings), namespace);
   await close();
   const times = [...activeAfter.values()];
   return {
     approvals,
     windowMs,
-    rollouts: Number(
-      (daemonSet?.metadata as { generation?: number } | undefined)
-        ?.generation ?? 0,
-    ),
+    rollouts,
     activeP50: percentile(times, 50),
     activeP95: percentile(times, 95),
     notActive: approvals - times.length,

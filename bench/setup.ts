@@ -8,6 +8,8 @@ import {
 import Knex from 'knex';
 import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
 import { ClusterSettings } from '../plugins/tracing-backend/src/clusters/config';
+import { KubeApi } from '../plugins/tracing-backend/src/clusters/KubeApi';
+import { BEYLA_NAME } from '../plugins/tracing-backend/src/render';
 import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
 import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
 import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
@@ -100,4 +102,23 @@ export function percentile(xs: number[], p: number): number {
   return [...xs].sort((a, b) => a - b)[
     Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))
   ];
+}
+
+/**
+ * Beyla's DaemonSet generation: one per template change, that is, per
+ * rollout (creation included); 0 when there is none.
+ */
+export async function beylaGeneration(
+  api: KubeApi,
+  namespace: string,
+): Promise<number> {
+  const daemonSet = await api.get({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: BEYLA_NAME, namespace },
+  });
+  return Number(
+    (daemonSet?.metadata as { generation?: number } | undefined)?.generation ??
+      0,
+  );
 }

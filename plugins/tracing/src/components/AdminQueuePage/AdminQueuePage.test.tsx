@@ -10,17 +10,28 @@ import {
 import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { AdminQueuePage } from './AdminQueuePage';
 
+/** The queue page as an admin (`allow`) or anyone else would see it. */
+function renderQueue(
+  api: ReturnType<typeof fakeTracingApi>,
+  options: { allow?: boolean } = {},
+) {
+  return renderInTestApp(
+    <FreshPermissionCache>
+      <AdminQueuePage />
+    </FreshPermissionCache>,
+    {
+      mountedRoutes: testMountedRoutes,
+      apis: testApis(api, { allow: options.allow }) as any,
+    },
+  );
+}
+
 describe('AdminQueuePage', () => {
   it('follows the backend when the policy allows everyone (permission framework off)', async () => {
     const api = fakeTracingApi({
       getCapabilities: jest.fn(async () => ({ approve: false })),
     });
-    await renderInTestApp(
-      <FreshPermissionCache>
-        <AdminQueuePage />
-      </FreshPermissionCache>,
-      { apis: testApis(api, { allow: true }) as any },
-    );
+    await renderQueue(api, { allow: true });
     expect(
       await screen.findByText('Only platform admins review tracing requests'),
     ).toBeInTheDocument();
@@ -29,12 +40,7 @@ describe('AdminQueuePage', () => {
 
   it('tells non-admins the queue is not theirs', async () => {
     const api = fakeTracingApi();
-    await renderInTestApp(
-      <FreshPermissionCache>
-        <AdminQueuePage />
-      </FreshPermissionCache>,
-      { apis: testApis(api) as any },
-    );
+    await renderQueue(api);
     expect(
       await screen.findByText('Only platform admins review tracing requests'),
     ).toBeInTheDocument();
@@ -58,12 +64,7 @@ describe('AdminQueuePage', () => {
         ],
       })),
     });
-    await renderInTestApp(
-      <FreshPermissionCache>
-        <AdminQueuePage />
-      </FreshPermissionCache>,
-      { apis: testApis(api, { allow: true }) as any },
-    );
+    await renderQueue(api, { allow: true });
     expect(
       await screen.findByText(
         /^traces seen \d+ s ago \(3 in the last 15 min\)$/,
@@ -96,15 +97,7 @@ describe('AdminQueuePage', () => {
         },
       })),
     });
-    await renderInTestApp(
-      <FreshPermissionCache>
-        <AdminQueuePage />
-      </FreshPermissionCache>,
-      {
-        mountedRoutes: testMountedRoutes,
-        apis: testApis(api, { allow: true }) as any,
-      },
-    );
+    await renderQueue(api, { allow: true });
     expect(await screen.findByText('checkout')).toBeInTheDocument();
     expect(api.listRequests).toHaveBeenCalledWith({
       status: ['pending'],
@@ -160,15 +153,7 @@ describe('AdminQueuePage', () => {
           : { items: page(0, 100), nextCursor: 'c1' };
       }),
     });
-    await renderInTestApp(
-      <FreshPermissionCache>
-        <AdminQueuePage />
-      </FreshPermissionCache>,
-      {
-        mountedRoutes: testMountedRoutes,
-        apis: testApis(api, { allow: true }) as any,
-      },
-    );
+    await renderQueue(api, { allow: true });
     expect(
       await screen.findByText('Showing 100; more on the server'),
     ).toBeInTheDocument();
@@ -196,15 +181,7 @@ describe('AdminQueuePage', () => {
         throw new Error('down');
       }),
     });
-    await renderInTestApp(
-      <FreshPermissionCache>
-        <AdminQueuePage />
-      </FreshPermissionCache>,
-      {
-        mountedRoutes: testMountedRoutes,
-        apis: testApis(api, { allow: true }) as any,
-      },
-    );
+    await renderQueue(api, { allow: true });
     expect(
       await screen.findByText(/Could not load the requests/),
     ).toBeInTheDocument();
