@@ -19,9 +19,13 @@ import { stringify } from 'yaml';
 import { KubeApi } from '../plugins/tracing-backend/src/clusters/KubeApi';
 import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
 import { renderCluster } from '../plugins/tracing-backend/src/render';
-import { NEW_REQUEST } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 import { report } from './report';
-import { benchClusterSettings, benchReconciler, withCluster } from './setup';
+import {
+  benchClusterSettings,
+  benchReconciler,
+  fileInStore,
+  withCluster,
+} from './setup';
 
 const run = promisify(execFile);
 const SIZES =
@@ -54,21 +58,9 @@ async function setup(cluster: LocalControlPlane, token: string, n: number) {
   let added = 0;
   async function addRequest() {
     const i = added++;
-    const at = new Date().toISOString();
-    const { id } = await store.create(
-      {
-        ...NEW_REQUEST,
-        namespace: `team-${String(i % 50).padStart(2, '0')}`,
-        workload: { kind: 'Deployment', name: `service-${i}` },
-      },
-      { actor: 'bench', at },
-    );
-    await store.transition({
-      id,
-      from: 'pending',
-      to: 'approved',
-      actor: 'bench',
-      at,
+    await fileInStore(store, {
+      namespace: `team-${String(i % 50).padStart(2, '0')}`,
+      workload: { kind: 'Deployment', name: `service-${i}` },
     });
   }
   for (let i = 0; i < n; i++) await addRequest();

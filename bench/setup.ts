@@ -13,7 +13,14 @@ import { BEYLA_NAME } from '../plugins/tracing-backend/src/render';
 import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
 import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
 import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
-import { testClusterSettings } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
+import {
+  NEW_REQUEST,
+  testClusterSettings,
+} from '../plugins/tracing-backend/src/__testUtils__/fixtures';
+import {
+  NewTracingRequest,
+  TracingRequestStore,
+} from '../plugins/tracing-backend/src/database/TracingRequestStore';
 import { quietAuditor, quietLogger } from './quiet';
 
 /** The request store on a fresh in-memory SQLite database. */
@@ -121,4 +128,37 @@ export async function beylaGeneration(
     (daemonSet?.metadata as { generation?: number } | undefined)?.generation ??
       0,
   );
+}
+
+/**
+ * Files a request (NEW_REQUEST with `change`) and moves it, store only, to
+ * `approved` (or on to `active`): what an approval would leave behind.
+ */
+export async function fileInStore(
+  store: TracingRequestStore,
+  change: Partial<NewTracingRequest>,
+  options: { to?: 'approved' | 'active'; at?: string } = {},
+): Promise<string> {
+  const at = options.at ?? new Date().toISOString();
+  const { id } = await store.create(
+    { ...NEW_REQUEST, ...change },
+    { actor: 'bench', at },
+  );
+  await store.transition({
+    id,
+    from: 'pending',
+    to: 'approved',
+    actor: 'bench',
+    at,
+  });
+  if (options.to === 'active') {
+    await store.transition({
+      id,
+      from: 'approved',
+      to: 'active',
+      actor: 'bench',
+      at,
+    });
+  }
+  return id;
 }

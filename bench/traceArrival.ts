@@ -13,13 +13,10 @@
 import { sendSpans, startJaeger } from '@internal/local-kube';
 import { quietLogger } from './quiet';
 import { report } from './report';
-import { memoryStore } from './setup';
+import { fileInStore, memoryStore } from './setup';
 import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
 import { TraceArrivalChecker } from '../plugins/tracing-backend/src/traces/TraceArrivalChecker';
-import {
-  NEW_REQUEST,
-  testClusterSettings,
-} from '../plugins/tracing-backend/src/__testUtils__/fixtures';
+import { testClusterSettings } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 
 const ACTIVE = 1_000;
 const SENDING = 100;
@@ -32,24 +29,11 @@ async function main() {
     const { knex, store } = await memoryStore();
     const at = new Date(Date.now() - 60_000).toISOString();
     for (let i = 0; i < ACTIVE; i++) {
-      const { id } = await store.create(
-        { ...NEW_REQUEST, workload: { kind: 'Deployment', name: `w${i}` } },
-        { actor: 'bench', at },
+      await fileInStore(
+        store,
+        { workload: { kind: 'Deployment', name: `w${i}` } },
+        { to: 'active', at },
       );
-      await store.transition({
-        id,
-        from: 'pending',
-        to: 'approved',
-        actor: 'bench',
-        at,
-      });
-      await store.transition({
-        id,
-        from: 'approved',
-        to: 'active',
-        actor: 'bench',
-        at,
-      });
     }
     for (let i = 0; i < SENDING; i++) {
       await sendSpans(
