@@ -39,6 +39,9 @@ check() { # check NAME COMMAND...: a pass/fail check that is not a test runner
 
 check "lint" yarn lint
 check "typecheck" yarn tsc
+# Uses the declarations the typecheck just wrote.
+check "API reports match the exports (yarn build:api-reports to update)" yarn build:api-reports:only --ci
+check "the three packages build and pack" bash scripts/pack.sh "$results/packages"
 
 step "unit and integration tests (jest; SQLite and PostgreSQL)"
 yarn backstage-cli repo test --json --outputFile="$results/jest.json"

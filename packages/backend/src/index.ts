@@ -1,6 +1,6 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { tracingPermissionPolicyModule } from '@tracegate/plugin-tracing-backend';
 import { devUsersAuthModule } from './modules/devUsersAuth';
-import { tracegatePermissionPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -17,7 +17,8 @@ backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(tracegatePermissionPolicyModule);
+// Tracegate's default rules; other plugins' permissions are allowed.
+backend.add(tracingPermissionPolicyModule);
 
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));

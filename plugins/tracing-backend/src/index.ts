@@ -11,3 +11,10 @@ export {
   tracingRequestResourceRef,
   tracingRequestRules,
 } from './permissions/rules';
+export {
+  TracingPermissionPolicy,
+  tracingPermissionPolicyModule,
+  tracingPolicyDecision,
+} from './permissions/policy';
+export type { TracingPolicyUser } from './permissions/policy';
+export type { TracingRequestFilter } from './database/TracingRequestStore';

@@ -46,8 +46,8 @@ export const TracingPage = tracingPlugin.provide(
 );
 
 /**
- * The entity tab content: `<EntityLayout.Route path="/tracing" title="Tracing"
- * if={isTracingAvailable}><EntityTracingContent /></EntityLayout.Route>`.
+ * The entity tab content, for an `EntityLayout.Route` of the entity page
+ * whose `if` is `isTracingAvailable` (see the README).
  *
  * @public
  */

@@ -28,7 +28,7 @@ export type TargetOf = Pick<
  * A field condition that permission rules turn into (the `TQuery` of the
  * tracing-request resource type).
  *
- * @internal
+ * @public
  */
 export type TracingRequestFilter = {
   field: 'requestedBy' | 'entityOwner' | 'status' | 'cluster';

@@ -58,6 +58,7 @@ import {
   TracingRequestFilter,
   TracingRequestStore,
 } from '../database/TracingRequestStore';
+import { tracingPolicyDecision } from '../permissions/policy';
 import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import { TargetCheckResult, TargetService } from '../targets/TargetService';
 import { RequestNotifier } from '../notifications/RequestNotifier';
@@ -300,35 +301,21 @@ export class TracingRequestService {
   }
 
   /**
-   * The default rules, applied by the plugin when the permission framework
-   * is off: admins (`tracing.adminGroup`) approve, reject and may target
-   * any workload; the entity's owners file and revoke (admins too); the
-   * requester cancels; everyone signed in reads.
+   * The default policy's rules ({@link tracingPolicyDecision}), applied by
+   * the plugin itself when the permission framework is off: Backstage then
+   * allows everything, and an approval anyone can pass is no approval.
    */
   private async builtInRules(
     permission: Permission,
     request: TracingRequest,
     caller: Caller,
   ): Promise<boolean> {
-    const { userEntityRef, ownershipEntityRefs } = await this.userInfoOf(
-      caller,
-    );
-    const isAdmin = ownershipEntityRefs.includes(
+    const decision = tracingPolicyDecision(
+      permission,
+      await this.userInfoOf(caller),
       this.options.config.adminGroup,
     );
-    const owns = ownershipEntityRefs.includes(request.entityOwner);
-    switch (permission.name) {
-      case tracingRequestApprovePermission.name:
-      case tracingRequestAnyTargetPermission.name:
-        return isAdmin;
-      case tracingRequestCreatePermission.name:
-      case tracingRequestRevokePermission.name:
-        return isAdmin || owns;
-      case tracingRequestCancelPermission.name:
-        return userEntityRef === request.requestedBy;
-      default:
-        return true;
-    }
+    return !decision || this.authorizeConditions(decision, request);
   }
 
   private async isAdmin(caller: Caller): Promise<boolean> {

@@ -41,6 +41,14 @@ const DEFAULT_EXPIRY_FREQUENCY: HumanDuration = { minutes: 1 };
  * Reads the `tracing` keys of app-config (schema: config.d.ts); the cluster
  * names come from the clusters as `readClusterSettings` read them.
  */
+/** The group whose members approve, when `tracing.adminGroup` is not set. */
+export const DEFAULT_ADMIN_GROUP = 'group:default/platform-admins';
+
+/** `tracing.adminGroup`, shared by the plugin and its permission policy. */
+export function readAdminGroup(config: Config): string {
+  return config.getOptionalString('tracing.adminGroup') ?? DEFAULT_ADMIN_GROUP;
+}
+
 export function readTracingConfig(
   config: Config,
   clusters: Pick<ClusterSettings, 'name' | 'beyla'>[],
@@ -79,9 +87,7 @@ export function readTracingConfig(
       clusterNames: clusters.map(c => c.name),
       maxDurationMs: durationToMilliseconds(maxDuration),
     }),
-    adminGroup:
-      tracing?.getOptionalString('adminGroup') ??
-      'group:default/platform-admins',
+    adminGroup: readAdminGroup(config),
     beylaExcludedNamespaces: Object.fromEntries(
       clusters.map(c => [c.name, c.beyla.excludedNamespaces]),
     ),

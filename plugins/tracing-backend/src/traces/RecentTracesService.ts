@@ -6,7 +6,8 @@ import {
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { traceUrl } from './links';
 import { traceServiceOf } from './serviceOf';
-import { createTraceStore, TraceStoreError } from './TraceStore';
+import { createTraceStore } from './createTraceStore';
+import { TraceStoreError } from './TraceStore';
 
 const WINDOW_MS = 3_600_000;
 const LIMIT = 20;

@@ -4,7 +4,8 @@ import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { ClusterSettings } from '../clusters/config';
 import { TracingRequestStore } from '../database/TracingRequestStore';
 import { traceServiceOf } from './serviceOf';
-import { createTraceStore, TraceStore, TraceStoreError } from './TraceStore';
+import { createTraceStore } from './createTraceStore';
+import { TraceStore, TraceStoreError } from './TraceStore';
 import { ClusterReader, clusterReader, whyNoTraces } from './whyNoTraces';
 
 /** The window `countLast15m` counts. */

@@ -1,7 +1,5 @@
 import { TraceSummary } from '@tracegate/plugin-tracing-common';
 import { TraceStoreSettings } from '../clusters/config';
-import { JaegerTraceStore } from './jaeger';
-import { TempoTraceStore } from './tempo';
 
 /** One search: the traces of a service that started in a window. */
 export type TraceQuery = {
@@ -28,13 +26,6 @@ export class TraceStoreError extends Error {
 }
 
 const QUERY_TIMEOUT_MS = 5_000;
-
-/** The client for a cluster's `traces` settings. */
-export function createTraceStore(settings: TraceStoreSettings): TraceStore {
-  return settings.type === 'tempo'
-    ? new TempoTraceStore(settings)
-    : new JaegerTraceStore(settings);
-}
 
 /**
  * GET of a store's JSON answer; `undefined` for a 404 when the store answers

@@ -7,9 +7,17 @@ import {
   tracingRequestReadPermission,
   tracingRequestRevokePermission,
 } from '@tracegate/plugin-tracing-common';
-import { TracegatePermissionPolicy } from './permissionPolicy';
+import { PermissionPolicy } from '@backstage/plugin-permission-node';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  TracingPermissionPolicy,
+  tracingPermissionPolicyModule,
+  tracingPolicyDecision,
+} from './policy';
 
-const policy = new TracegatePermissionPolicy();
+const policy = new TracingPermissionPolicy();
 
 function user(ref: string, groups: string[]) {
   return {
@@ -27,7 +35,7 @@ function user(ref: string, groups: string[]) {
 const guest = user('user:default/guest', ['group:default/team-shop']);
 const ada = user('user:default/ada', ['group:default/platform-admins']);
 
-describe('TracegatePermissionPolicy', () => {
+describe('TracingPermissionPolicy', () => {
   it('lets any signed-in user read', async () => {
     expect(
       await policy.handle({ permission: tracingRequestReadPermission }, guest),
@@ -144,10 +152,84 @@ describe('TracegatePermissionPolicy', () => {
   });
 
   it('reads the admin group it is given', async () => {
-    const custom = new TracegatePermissionPolicy('group:default/sre');
+    const custom = new TracingPermissionPolicy({
+      adminGroup: 'group:default/sre',
+    });
     expect(
       (
         await custom.handle(
+          { permission: tracingRequestApprovePermission },
+          ada,
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
+  });
+
+  it("hands other plugins' permissions to the adopter's own policy", async () => {
+    const catalogCreate = {
+      type: 'basic' as const,
+      name: 'catalog.entity.create',
+      attributes: {},
+    };
+    const own: PermissionPolicy = {
+      handle: async () => ({ result: AuthorizeResult.DENY }),
+    };
+    const composed = new TracingPermissionPolicy({ otherPermissions: own });
+    expect(
+      (await composed.handle({ permission: catalogCreate }, ada)).result,
+    ).toBe(AuthorizeResult.DENY);
+    expect(
+      (
+        await composed.handle(
+          { permission: tracingRequestApprovePermission },
+          ada,
+        )
+      ).result,
+    ).toBe(AuthorizeResult.ALLOW);
+    // Or the other way round: the adopter's policy asks Tracegate first.
+    expect(tracingPolicyDecision(catalogCreate, ada.info)).toBeUndefined();
+    expect(
+      tracingPolicyDecision(tracingRequestApprovePermission, guest.info),
+    ).toEqual({ result: AuthorizeResult.DENY });
+  });
+});
+
+describe('tracingPermissionPolicyModule', () => {
+  it('installs the policy with tracing.adminGroup from the config', async () => {
+    let installed: PermissionPolicy | undefined;
+    // Stands in for the permission backend: it only receives the policy.
+    const permissionStandIn = createBackendPlugin({
+      pluginId: 'permission',
+      register(reg) {
+        reg.registerExtensionPoint(policyExtensionPoint, {
+          setPolicy(p) {
+            installed = p;
+          },
+        });
+        reg.registerInit({ deps: {}, async init() {} });
+      },
+    });
+    await startTestBackend({
+      features: [
+        permissionStandIn,
+        tracingPermissionPolicyModule,
+        mockServices.rootConfig.factory({
+          data: { tracing: { adminGroup: 'group:default/sre' } },
+        }),
+      ],
+    });
+    const sre = user('user:default/sam', ['group:default/sre']);
+    expect(
+      (
+        await installed!.handle(
+          { permission: tracingRequestApprovePermission },
+          sre,
+        )
+      ).result,
+    ).toBe(AuthorizeResult.ALLOW);
+    expect(
+      (
+        await installed!.handle(
           { permission: tracingRequestApprovePermission },
           ada,
         )
