@@ -4,6 +4,9 @@ import {
   RbacAuthorizationV1Api,
   V1PolicyRule,
 } from '@kubernetes/client-node';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { LocalControlPlane } from './controlPlane';
 
 /** Namespace of Tracegate's own ServiceAccount. */
@@ -11,43 +14,33 @@ export const TRACEGATE_NAMESPACE = 'tracegate-system';
 /** Name of Tracegate's ServiceAccount, ClusterRole and ClusterRoleBinding. */
 export const TRACEGATE_ACCOUNT = 'tracegate';
 
-const manage = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
-const read = ['get', 'list', 'watch'];
+/**
+ * The ServiceAccount, ClusterRole and binding adopters `kubectl apply`
+ * (`plugins/tracing-backend/deploy/rbac.yaml`): every cluster test runs with
+ * exactly the rules that file gives.
+ */
+export const TRACEGATE_RBAC_FILE = path.resolve(
+  // test/kube only ever runs from source, inside this repository.
+  // eslint-disable-next-line no-restricted-syntax
+  __dirname,
+  '../../../plugins/tracing-backend/deploy/rbac.yaml',
+);
 
 /**
- * Exactly what the applier needs (the objects `plugins/tracing-backend/src/render` produces):
- * - manage the Beyla Namespace, ServiceAccount, ConfigMap, DaemonSet and its
- *   ClusterRole/ClusterRoleBinding, and the Grafana datasource ConfigMap;
- * - hold the read rights it grants Beyla (pods, services, nodes,
- *   replicasets), since RBAC only lets it bind rights it has itself;
- * - read the workloads a request names and patch `Prometheus` CRs.
- * No secrets, no pods/exec, no wildcard.
+ * Exactly what the applier needs, as `TRACEGATE_RBAC_FILE` grants it: manage
+ * Beyla's objects and the Grafana datasource ConfigMap, hold the read rights
+ * it grants Beyla, read the workloads a request names and patch `Prometheus`
+ * CRs. No secrets, no pods/exec, no wildcard.
  */
-export const TRACEGATE_APPLIER_RULES: V1PolicyRule[] = [
-  { apiGroups: [''], resources: ['namespaces'], verbs: manage },
-  {
-    apiGroups: [''],
-    resources: ['serviceaccounts', 'configmaps'],
-    verbs: manage,
-  },
-  { apiGroups: ['apps'], resources: ['daemonsets'], verbs: manage },
-  {
-    apiGroups: ['rbac.authorization.k8s.io'],
-    resources: ['clusterroles', 'clusterrolebindings'],
-    verbs: manage,
-  },
-  { apiGroups: [''], resources: ['pods', 'services', 'nodes'], verbs: read },
-  {
-    apiGroups: ['apps'],
-    resources: ['replicasets', 'deployments', 'statefulsets'],
-    verbs: read,
-  },
-  {
-    apiGroups: ['monitoring.coreos.com'],
-    resources: ['prometheuses'],
-    verbs: ['get', 'list', 'watch', 'patch'],
-  },
-];
+export const TRACEGATE_APPLIER_RULES: V1PolicyRule[] = (() => {
+  const role = parseAllDocuments(fs.readFileSync(TRACEGATE_RBAC_FILE, 'utf8'))
+    .map(doc => doc.toJS() as { kind?: string; rules?: V1PolicyRule[] })
+    .find(doc => doc.kind === 'ClusterRole');
+  if (!role?.rules) {
+    throw new Error(`${TRACEGATE_RBAC_FILE} has no ClusterRole with rules`);
+  }
+  return role.rules;
+})();
 
 /**
  * Creates Tracegate's least-privilege ServiceAccount with its ClusterRole and
