@@ -19,10 +19,12 @@ import {
   TracingHealth,
   TracingPreview,
 } from '@tracegate/plugin-tracing-common';
+import { ApiRouter } from '@backstage/backend-openapi-utils';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { isDatabaseUnavailable } from './database/unavailable';
+import { createOpenApiRouter, spec } from './schema/openapi.generated';
 import { TracingConfig } from './service/config';
 import { ClusterListService } from './status/ClusterListService';
 import { EntityStatusService } from './status/EntityStatusService';
@@ -50,30 +52,48 @@ export type RouterOptions = {
 
 const BODY_LIMIT = '64kb';
 
+/** Routes typed from the HTTP contract, `schema/openapi.yaml`. */
+type TracingRouter = ApiRouter<typeof spec>;
+
 /** @internal */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
+  // The body is parsed, and its errors named, before the contract's router:
+  // that router turns every error reaching it into a 400.
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
   router.use(bodyErrorsNameTheBody);
-  bindHealthEndpoint(router, options);
-  bindCapabilitiesEndpoint(router, options);
-  bindCreateEndpoint(router, options);
-  bindPreviewEndpoint(router, options);
-  bindRequestPreviewEndpoint(router, options);
-  bindRecentTracesEndpoint(router, options);
-  bindClustersEndpoint(router, options);
-  bindEntityStatusEndpoint(router, options);
-  bindEntityWorkloadsEndpoint(router, options);
-  bindExtendEndpoint(router, options);
-  bindListEndpoint(router, options);
-  bindGetEndpoint(router, options);
-  bindActionEndpoint(router, options, 'approve', decisionInputSchema);
-  bindActionEndpoint(router, options, 'reject', rejectInputSchema);
-  bindActionEndpoint(router, options, 'cancel', decisionInputSchema);
-  bindActionEndpoint(router, options, 'revoke', decisionInputSchema);
-  router.use(databaseOutageAs503(options.logger));
+  const api = await createOpenApiRouter({
+    middleware: [express.json({ limit: BODY_LIMIT })], // a no-op once parsed
+    validatorOptions: {
+      // A route the contract does not document is a 404 (405 for another
+      // method), so the spec cannot fall behind the routes unnoticed.
+      ignoreUndocumented: false,
+      ignorePaths: /\/openapi\.json$/, // the contract itself
+      // Inputs are checked by the zod schemas, whose messages name each
+      // field the way the form reads them back (`sampling.ratio: ...`).
+      validateRequests: false,
+    },
+  });
+  router.use(api);
+  bindHealthEndpoint(api, options);
+  bindCapabilitiesEndpoint(api, options);
+  bindCreateEndpoint(api, options);
+  bindPreviewEndpoint(api, options);
+  bindRequestPreviewEndpoint(api, options);
+  bindRecentTracesEndpoint(api, options);
+  bindClustersEndpoint(api, options);
+  bindEntityStatusEndpoint(api, options);
+  bindEntityWorkloadsEndpoint(api, options);
+  bindExtendEndpoint(api, options);
+  bindListEndpoint(api, options);
+  bindGetEndpoint(api, options);
+  bindActionEndpoint(api, options, 'approve', decisionInputSchema);
+  bindActionEndpoint(api, options, 'reject', rejectInputSchema);
+  bindActionEndpoint(api, options, 'cancel', decisionInputSchema);
+  bindActionEndpoint(api, options, 'revoke', decisionInputSchema);
+  api.use(databaseOutageAs503(options.logger));
   return router;
 }
 
@@ -151,7 +171,8 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 
 async function userCaller(
   httpAuth: HttpAuthService,
-  req: Request,
+  // The contract types each route's query; this only reads the headers.
+  req: Request<any, any, any, any>,
 ): Promise<Caller> {
   const credentials: BackstageCredentials<BackstageUserPrincipal> =
     await httpAuth.credentials(req, { allow: ['user'] });
@@ -159,7 +180,7 @@ async function userCaller(
 }
 
 function bindHealthEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth }: RouterOptions,
 ) {
   router.get('/health', async (req, res) => {
@@ -171,7 +192,7 @@ function bindHealthEndpoint(
 }
 
 function bindCapabilitiesEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service }: RouterOptions,
 ) {
   // What the UI may offer this user; every action checks again.
@@ -185,7 +206,7 @@ function bindCapabilitiesEndpoint(
 }
 
 function bindCreateEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service, config }: RouterOptions,
 ) {
   router.post('/requests', async (req, res) => {
@@ -199,7 +220,7 @@ function bindCreateEndpoint(
 }
 
 function bindPreviewEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service, previews, config }: RouterOptions,
 ) {
   router.post('/requests/preview', async (req, res) => {
@@ -224,7 +245,7 @@ function bindPreviewEndpoint(
 }
 
 function bindRequestPreviewEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service, previews }: RouterOptions,
 ) {
   // The approver's view: what approving this stored request would apply.
@@ -240,7 +261,7 @@ function bindRequestPreviewEndpoint(
 }
 
 function bindRecentTracesEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service, recentTraces }: RouterOptions,
 ) {
   // Whoever may read the request may see its target's traces.
@@ -252,7 +273,7 @@ function bindRecentTracesEndpoint(
 }
 
 function bindClustersEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, clusterList }: RouterOptions,
 ) {
   router.get('/clusters', async (req, res) => {
@@ -262,7 +283,7 @@ function bindClustersEndpoint(
 }
 
 function bindEntityStatusEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service, entityStatus }: RouterOptions,
 ) {
   router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
@@ -282,7 +303,7 @@ const workloadsQuerySchema = z
   .strict();
 
 function bindEntityWorkloadsEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service, targets, config }: RouterOptions,
 ) {
   // What the request form offers: the entity's own targets on one cluster.
@@ -304,7 +325,7 @@ function bindEntityWorkloadsEndpoint(
 }
 
 function bindExtendEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service, config }: RouterOptions,
 ) {
   router.post('/requests/:id/extend', async (req, res) => {
@@ -319,7 +340,7 @@ function bindExtendEndpoint(
 }
 
 function bindListEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service }: RouterOptions,
 ) {
   router.get('/requests', async (req, res) => {
@@ -330,7 +351,7 @@ function bindListEndpoint(
 }
 
 function bindGetEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service }: RouterOptions,
 ) {
   router.get('/requests/:id', async (req, res) => {
@@ -340,7 +361,7 @@ function bindGetEndpoint(
 }
 
 function bindActionEndpoint(
-  router: express.Router,
+  router: TracingRouter,
   { httpAuth, service }: RouterOptions,
   action: UserAction,
   schema: typeof decisionInputSchema | typeof rejectInputSchema,

@@ -13,3 +13,15 @@ export * from './stateMachine';
 export * from './rollout';
 export * from './targetCheck';
 export * from './traces';
+/**
+ * The HTTP contract's types, generated from the backend's
+ * `src/schema/openapi.yaml` (openapi-typescript). The frontend client is
+ * typed with them.
+ *
+ * @public
+ */
+export type {
+  paths as TracingApiPaths,
+  operations as TracingApiOperations,
+  components as TracingApiComponents,
+} from './schema/openapi';

@@ -4,6 +4,7 @@ import {
   startTracingBackend,
   TracingTestBackend,
 } from '../__testUtils__/backend';
+import { expectMatchesContract } from '../__testUtils__/contract';
 import {
   requestInput,
   TestUser,
@@ -228,6 +229,14 @@ describe('the authorization matrix', () => {
     const before = id && (await backend.get(`/requests/${id}`, 'ada')).body;
     const res = await call(route, id, caller.header());
     expect(res.status).toBe(status);
+    // Each answer, allowed or refused, is one the contract documents.
+    const [method, template] = route.split(' ');
+    expectMatchesContract(
+      method,
+      template.replace(':id', id ?? ''),
+      res.status,
+      res.body,
+    );
     // Refused: the request and its history are exactly as they were.
     const refused = Boolean(id) && res.status >= 400;
     const after = refused && (await backend.get(`/requests/${id}`, 'ada')).body;

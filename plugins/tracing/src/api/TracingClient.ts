@@ -16,6 +16,7 @@ import {
   TracingRequestInput,
   TracingRequestPage,
   TracingRequestWithHistory,
+  TracingApiPaths,
 } from '@tracegate/plugin-tracing-common';
 import {
   ListRequestsOptions,
@@ -38,15 +39,15 @@ export class TracingClient implements TracingApi {
   }
 
   getHealth(): Promise<TracingHealth> {
-    return this.request<TracingHealth>('/health');
+    return this.get('/health', {});
   }
 
   getCapabilities(): Promise<TracingCapabilities> {
-    return this.request<TracingCapabilities>('/capabilities');
+    return this.get('/capabilities', {});
   }
 
   async listClusters(): Promise<ClusterInfo[]> {
-    return (await this.request<{ items: ClusterInfo[] }>('/clusters')).items;
+    return (await this.get('/clusters', {})).items;
   }
 
   listRequests(options: ListRequestsOptions = {}): Promise<TracingRequestPage> {
@@ -63,28 +64,27 @@ export class TracingClient implements TracingApi {
     }
     for (const status of options.status ?? []) query.append('status', status);
     if (options.limit) query.set('limit', String(options.limit));
-    const suffix = query.size ? `?${query}` : '';
-    return this.request<TracingRequestPage>(`/requests${suffix}`);
+    return this.get('/requests', {}, query);
   }
 
   getRequest(id: string): Promise<TracingRequestWithHistory> {
-    return this.request(`/requests/${encodeURIComponent(id)}`);
+    return this.get('/requests/{id}', { id });
   }
 
   createRequest(input: TracingRequestInput): Promise<TracingRequest> {
-    return this.post('/requests', input);
+    return this.post('/requests', {}, input);
   }
 
   previewRequest(input: TracingRequestInput): Promise<TracingPreview> {
-    return this.post('/requests/preview', input);
+    return this.post('/requests/preview', {}, input);
   }
 
   getRequestPreview(id: string): Promise<TracingPreview> {
-    return this.request(`/requests/${encodeURIComponent(id)}/preview`);
+    return this.get('/requests/{id}/preview', { id });
   }
 
   getRecentTraces(id: string): Promise<RecentTraces> {
-    return this.request(`/requests/${encodeURIComponent(id)}/traces`);
+    return this.get('/requests/{id}/traces', { id });
   }
 
   decide(
@@ -92,11 +92,24 @@ export class TracingClient implements TracingApi {
     decision: TracingRequestDecision,
     input: DecisionInput = {},
   ): Promise<TracingRequest> {
-    return this.post(`/requests/${encodeURIComponent(id)}/${decision}`, input);
+    if (decision === 'reject') {
+      // The contract requires the comment; the backend names it when empty.
+      return this.post(
+        '/requests/{id}/reject',
+        { id },
+        {
+          comment: input.comment ?? '',
+        },
+      );
+    }
+    return this.post(`/requests/{id}/${decision}`, { id }, input);
   }
 
   getEntityStatus(entityRef: string): Promise<EntityTracingStatus> {
-    return this.request(`${entityPath(entityRef)}/status`);
+    return this.get(
+      '/entities/{kind}/{namespace}/{name}/status',
+      parseEntityRef(entityRef),
+    );
   }
 
   listEntityWorkloads(
@@ -104,16 +117,34 @@ export class TracingClient implements TracingApi {
     cluster: string,
     method: TracingMethod,
   ): Promise<EntityTargets> {
-    const query = new URLSearchParams({ cluster, method });
-    return this.request(`${entityPath(entityRef)}/workloads?${query}`);
+    return this.get(
+      '/entities/{kind}/{namespace}/{name}/workloads',
+      parseEntityRef(entityRef),
+      new URLSearchParams({ cluster, method }),
+    );
   }
 
   extendRequest(id: string, input: ExtendInput): Promise<TracingRequest> {
-    return this.post(`/requests/${encodeURIComponent(id)}/extend`, input);
+    return this.post('/requests/{id}/extend', { id }, input);
   }
 
-  private post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>(path, {
+  /** GET of a route of the contract; the answer typed as the contract has it. */
+  private get<P extends PathWith<'get'>>(
+    template: P,
+    params: PathParams,
+    query?: URLSearchParams,
+  ): Promise<SuccessBody<TracingApiPaths[P]['get']>> {
+    const suffix = query?.size ? `?${query}` : '';
+    return this.request(`${fillPath(template, params)}${suffix}`);
+  }
+
+  /** POST to a route of the contract, with the body the contract takes. */
+  private post<P extends PathWith<'post'>>(
+    template: P,
+    params: PathParams,
+    body: RequestBody<TracingApiPaths[P]['post']>,
+  ): Promise<SuccessBody<TracingApiPaths[P]['post']>> {
+    return this.request(fillPath(template, params), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
@@ -130,9 +161,40 @@ export class TracingClient implements TracingApi {
   }
 }
 
-function entityPath(entityRef: string): string {
-  const { kind, namespace, name } = parseEntityRef(entityRef);
-  return `/entities/${[kind, namespace, name]
-    .map(encodeURIComponent)
-    .join('/')}`;
+/** The contract's paths that have an operation for `method`. */
+type PathWith<M extends 'get' | 'post'> = {
+  [P in keyof TracingApiPaths]: TracingApiPaths[P][M] extends {
+    responses: unknown;
+  }
+    ? P
+    : never;
+}[keyof TracingApiPaths];
+
+/** The JSON body of an operation's 200 or 201 answer. */
+type SuccessBody<O> = O extends {
+  responses: { 200: { content: { 'application/json': infer B } } };
+}
+  ? B
+  : O extends {
+      responses: { 201: { content: { 'application/json': infer B } } };
+    }
+  ? B
+  : never;
+
+/** The JSON body an operation takes. */
+type RequestBody<O> = O extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
+type PathParams = Record<string, string>;
+
+/** `/requests/{id}` with `{ id }`, each value encoded. */
+function fillPath(template: string, params: PathParams): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => {
+    const value = params[key];
+    if (value === undefined) throw new Error(`${template}: no ${key}`);
+    return encodeURIComponent(value);
+  });
 }
