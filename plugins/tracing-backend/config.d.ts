@@ -19,9 +19,10 @@ export interface Config {
     expiryFrequency?: HumanDuration;
 
     /**
-     * The group whose members approve requests, as the default permission
-     * policy in packages/backend reads it, and who are notified of new
-     * requests. Default: group:default/platform-admins.
+     * The group whose members approve requests, as the plugin's permission
+     * policy (tracingPermissionPolicyModule) reads it, and as the plugin
+     * itself applies it when the permission framework is off; its members are
+     * notified of new requests. Default: group:default/platform-admins.
      */
     adminGroup?: string;
 
