@@ -5,33 +5,23 @@ import { coreServices } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import {
   AuthorizeResult,
+  Permission,
   PolicyDecision,
   QueryPermissionRequest,
 } from '@backstage/plugin-permission-common';
-import {
-  PermissionRuleset,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import { JsonObject } from '@backstage/types';
 import {
   TracingRequest,
   TracingRequestInput,
-  tracingRequestAnyTargetPermission,
-  tracingRequestApprovePermission,
-  tracingRequestCancelPermission,
-  tracingRequestCreatePermission,
-  tracingRequestRevokePermission,
 } from '@tracegate/plugin-tracing-common';
-import {
-  createTracingRequestConditionalDecision,
-  tracingRequestConditions,
-  tracingRequestRules,
-} from '../permissions/rules';
+import { tracingRequestRules } from '../permissions/rules';
 import {
   NewTracingRequest,
   TracingRequestFilter,
 } from '../database/TracingRequestStore';
 import { readTracingConfig, TracingConfig } from '../service/config';
+import { tracingPolicyDecision } from '../permissions/policy';
 
 /** Test users and the ownership refs their sign-in would carry. */
 export const USERS = {
@@ -104,61 +94,24 @@ function service(name: string, owner: string): Entity {
 }
 
 /**
- * The default policy of packages/backend, restated for the plugin's own
- * tests: owners create and revoke, the requester cancels, admins approve.
- */
-export function testPolicy(
-  permissionName: string,
-  user: PolicyQueryUser['info'],
-): PolicyDecision {
-  const claims = user.ownershipEntityRefs;
-  const isAdmin = claims.includes('group:default/platform-admins');
-  switch (permissionName) {
-    case tracingRequestCreatePermission.name:
-      return createTracingRequestConditionalDecision(
-        tracingRequestCreatePermission,
-        tracingRequestConditions.isEntityOwner({ claims }),
-      );
-    case tracingRequestCancelPermission.name:
-      return createTracingRequestConditionalDecision(
-        tracingRequestCancelPermission,
-        tracingRequestConditions.isRequester({ claims: [user.userEntityRef] }),
-      );
-    case tracingRequestApprovePermission.name:
-    case tracingRequestAnyTargetPermission.name:
-      return {
-        result: isAdmin ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-      };
-    case tracingRequestRevokePermission.name:
-      return isAdmin
-        ? { result: AuthorizeResult.ALLOW }
-        : createTracingRequestConditionalDecision(
-            tracingRequestRevokePermission,
-            tracingRequestConditions.isEntityOwner({ claims }),
-          );
-    default:
-      return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-/**
- * A permissions service that evaluates {@link testPolicy} in process, as the
- * permission backend would over HTTP.
+ * A permissions service that evaluates the plugin's own policy
+ * ({@link tracingPolicyDecision}, what `tracingPermissionPolicyModule`
+ * installs) in process, as the permission backend would over HTTP.
  */
 function decide(
-  permissionName: string,
+  permission: Permission,
   credentials: { principal: unknown },
 ): PolicyDecision {
   const principal = credentials.principal as { userEntityRef?: string };
   const entry = Object.values(USERS).find(
     refs => refs[0] === principal.userEntityRef,
   );
-  return entry
-    ? testPolicy(permissionName, {
-        userEntityRef: entry[0],
-        ownershipEntityRefs: [...entry],
-      })
-    : { result: AuthorizeResult.DENY };
+  return (
+    tracingPolicyDecision(
+      permission,
+      entry && { userEntityRef: entry[0], ownershipEntityRefs: [...entry] },
+    ) ?? { result: AuthorizeResult.ALLOW }
+  );
 }
 
 /** Who the USERS are and what they own, as the auth backend would say. */
@@ -185,12 +138,12 @@ export const testPermissionsFactory = createServiceFactory({
   factory: () => ({
     // Basic permissions: the policy answers ALLOW or DENY.
     async authorize(
-      requests: Array<{ permission: { name: string } }>,
+      requests: Array<{ permission: Permission }>,
       options: { credentials: { principal: unknown } },
     ) {
       return requests.map(
         ({ permission }) =>
-          decide(permission.name, options.credentials) as {
+          decide(permission, options.credentials) as {
             result: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
           },
       );
@@ -200,7 +153,7 @@ export const testPermissionsFactory = createServiceFactory({
       options: { credentials: { principal: unknown } },
     ) {
       return requests.map(({ permission }) =>
-        decide(permission.name, options.credentials),
+        decide(permission, options.credentials),
       );
     },
   }),
