@@ -10,6 +10,8 @@ ensure_node >/dev/null
 out="$(realpath -m "${1:-dist-packages}")"
 rm -rf "$out" && mkdir -p "$out"
 
+# The package.json fields Backstage's tooling expects of published packages.
+yarn backstage-cli repo fix --publish --check
 yarn tsc # the declarations the package builds bundle
 for pkg in tracing-common tracing-backend tracing; do
   name="@tracegate/plugin-$pkg"
