@@ -1,5 +1,5 @@
 // Generates the code the HTTP contract (src/schema/openapi.yaml) drives:
-// - src/schema/openapi.generated.ts: the spec as a constant and the router
+// - src/schema/openapi/generated/router.ts: the spec as a constant and the router
 //   that validates against it (@backstage/backend-openapi-utils), as Backstage's
 //   `repo-tools package schema openapi generate --server` writes it;
 // - tracing-common's src/schema/openapi.ts: the spec's types (openapi-typescript)
@@ -31,7 +31,7 @@ async function format(file, source) {
 
 const spec = parse(fs.readFileSync(specPath, 'utf8'));
 const outputs = {
-  [path.join(backend, 'src/schema/openapi.generated.ts')]: `${HEADER}
+  [path.join(backend, 'src/schema/openapi/generated/router.ts')]: `${HEADER}
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 
 export const spec = ${JSON.stringify(spec, null, 2)} as const;

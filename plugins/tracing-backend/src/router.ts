@@ -24,7 +24,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { isDatabaseUnavailable } from './database/unavailable';
-import { createOpenApiRouter, spec } from './schema/openapi.generated';
+import { createOpenApiRouter, spec } from './schema/openapi/generated/router';
 import { TracingConfig } from './service/config';
 import { ClusterListService } from './status/ClusterListService';
 import { EntityStatusService } from './status/EntityStatusService';
@@ -67,6 +67,8 @@ export async function createRouter(
   const api = await createOpenApiRouter({
     middleware: [express.json({ limit: BODY_LIMIT })], // a no-op once parsed
     validatorOptions: {
+      // The plugin's httpAuth checks tokens (401, or 403 for a service).
+      validateSecurity: false,
       // Inputs are checked by the zod schemas, whose messages name each
       // field the way the form reads them back (`sampling.ratio: ...`).
       validateRequests: false,

@@ -1,6 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { spec } from '../schema/openapi.generated';
+import { spec } from '../schema/openapi/generated/router';
 
 type Method = 'get' | 'post';
 type Operation = {

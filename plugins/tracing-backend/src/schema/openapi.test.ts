@@ -6,7 +6,7 @@ import {
   TracingTestBackend,
 } from '../__testUtils__/backend';
 import { unreachableCluster } from '../__testUtils__/fixtures';
-import { spec } from './openapi.generated';
+import { spec } from './openapi/generated/router';
 
 type Layer = {
   route?: { path: string; methods: Record<string, boolean> };

@@ -15,6 +15,7 @@ export const spec = {
       "Tracegate's backend, mounted at /api/tracing. Every route needs a Backstage user token (GET /health also takes a service token) and checks the caller's permissions itself. Bad input is a 400 whose message names the fields (`field: message; field: message`); nothing is written then.",
     license: {
       name: 'Apache-2.0',
+      identifier: 'Apache-2.0',
     },
   },
   servers: [
@@ -22,7 +23,21 @@ export const spec = {
       url: '/',
     },
   ],
+  security: [
+    {
+      JWT: [],
+    },
+  ],
   components: {
+    securitySchemes: {
+      JWT: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'A Backstage user token (GET /health also takes a service token).',
+      },
+    },
     parameters: {
       id: {
         name: 'id',
@@ -890,6 +905,7 @@ export const spec = {
           {
             name: 'entityRef',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -897,6 +913,7 @@ export const spec = {
           {
             name: 'cluster',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -904,6 +921,7 @@ export const spec = {
           {
             name: 'requestedBy',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -911,6 +929,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             description:
               'Words to find, case-insensitive, in the service, workload, namespace, cluster, requester or reason.',
             schema: {
@@ -921,6 +940,7 @@ export const spec = {
           {
             name: 'status',
             in: 'query',
+            allowReserved: true,
             description: 'May repeat.',
             schema: {
               type: 'array',
@@ -934,6 +954,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'integer',
               minimum: 1,
@@ -944,6 +965,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
             },
@@ -1067,6 +1089,7 @@ export const spec = {
     '/requests/{id}': {
       get: {
         operationId: 'GetRequest',
+        description: 'One request, with its history (oldest first).',
         parameters: [
           {
             $ref: '#/components/parameters/id',
@@ -1237,6 +1260,8 @@ export const spec = {
     '/requests/{id}/approve': {
       post: {
         operationId: 'ApproveRequest',
+        description:
+          "Approve a pending request (not one's own, unless tracing.allowSelfApproval). Checks the target and its ownership again; a replacement ends the request it replaces in the same transaction.",
         parameters: [
           {
             $ref: '#/components/parameters/id',
@@ -1290,6 +1315,7 @@ export const spec = {
     '/requests/{id}/reject': {
       post: {
         operationId: 'RejectRequest',
+        description: 'Reject a pending request, with a comment.',
         parameters: [
           {
             $ref: '#/components/parameters/id',
@@ -1506,6 +1532,7 @@ export const spec = {
           {
             name: 'cluster',
             in: 'query',
+            allowReserved: true,
             required: true,
             schema: {
               type: 'string',
@@ -1514,6 +1541,7 @@ export const spec = {
           {
             name: 'method',
             in: 'query',
+            allowReserved: true,
             schema: {
               $ref: '#/components/schemas/TracingMethod',
             },
