@@ -7,6 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$TRACEGATE_ROOT"
 ensure_node >/dev/null
+ensure_dependencies >/dev/null
 out="$(realpath -m "${1:-dist-packages}")"
 rm -rf "$out" && mkdir -p "$out"
 
