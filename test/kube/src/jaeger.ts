@@ -42,6 +42,25 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * `count` distinct loopback ports that were free a moment ago: all are held
+ * open together, so none is handed out twice.
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const server = net.createServer();
+      await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
+      return server;
+    }),
+  );
+  const ports = servers.map(s => (s.address() as net.AddressInfo).port);
+  await Promise.all(
+    servers.map(s => new Promise<void>(r => s.close(() => r()))),
+  );
+  return ports;
+}
+
+/**
  * Jaeger's configuration: in-memory storage, every endpoint on loopback
  * (its query ports bind to all interfaces by default), no self-tracing (it
  * would send its own spans to localhost:4317) and no batch processor (spans
@@ -85,20 +104,39 @@ export function jaegerConfig(ports: {
   });
 }
 
+type JaegerPortOptions = { queryPort?: number; otlpHttpPort?: number };
+
 /**
  * Starts Jaeger v2 on free loopback ports and resolves once its query API
- * answers. It is stopped when this Node process exits.
+ * answers. It is stopped when this Node process exits. A port that was free
+ * when chosen can be taken by another process before Jaeger binds it (tests
+ * run in parallel): then it starts again on newly chosen ports, up to 3 times.
  */
 export async function startJaeger(
-  options: { queryPort?: number; otlpHttpPort?: number } = {},
+  options: JaegerPortOptions = {},
 ): Promise<LocalTraceStore> {
   const binary = await buildJaeger();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startJaegerOnce(binary, options);
+    } catch (error) {
+      const portTaken = /address already in use/.test(String(error));
+      if (!portTaken || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startJaegerOnce(
+  binary: string,
+  options: JaegerPortOptions,
+): Promise<LocalTraceStore> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracegate-jaeger-'));
+  const [otlpGrpc, otlpHttp, queryHttp, queryGrpc] = await freePorts(4);
   const ports = {
-    otlpGrpc: await freePort(),
-    otlpHttp: options.otlpHttpPort ?? (await freePort()),
-    queryHttp: options.queryPort ?? (await freePort()),
-    queryGrpc: await freePort(),
+    otlpGrpc,
+    otlpHttp: options.otlpHttpPort ?? otlpHttp,
+    queryHttp: options.queryPort ?? queryHttp,
+    queryGrpc,
   };
   const configFile = path.join(dir, 'jaeger.yaml');
   fs.writeFileSync(configFile, jaegerConfig(ports));
