@@ -34,10 +34,7 @@ export async function buildJaeger(): Promise<string> {
 
 /** A loopback port that was free a moment ago (nothing listens on it now). */
 export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>(r => server.close(() => r()));
+  const [port] = await freePorts(1);
   return port;
 }
 
