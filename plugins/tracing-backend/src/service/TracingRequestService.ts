@@ -235,7 +235,11 @@ export class TracingRequestService {
     };
     await this.authorize(tracingRequestCreatePermission, candidate, caller);
     const check = await this.options.targets.check(entity, candidate);
-    const anyTarget = await this.mayTargetAny(caller);
+    const anyTarget = await this.allows(
+      tracingRequestAnyTargetPermission,
+      undefined,
+      caller,
+    );
     assertTargetAllowed(check, anyTarget);
     await this.checkTargetIsFree(candidate);
     candidate.targetCheck = recordedCheck(check, anyTarget);
@@ -291,15 +295,6 @@ export class TracingRequestService {
     }
   }
 
-  private async mayTargetAny(caller: Caller): Promise<boolean> {
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: tracingRequestAnyTargetPermission }],
-      { credentials: caller.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) return false;
-    return this.options.permissionsEnabled || (await this.isAdmin(caller));
-  }
-
   /**
    * The default policy's rules ({@link tracingPolicyDecision}), applied by
    * the plugin itself when the permission framework is off: Backstage then
@@ -307,7 +302,7 @@ export class TracingRequestService {
    */
   private async builtInRules(
     permission: Permission,
-    request: TracingRequest,
+    request: TracingRequest | undefined,
     caller: Caller,
   ): Promise<boolean> {
     const decision = tracingPolicyDecision(
@@ -316,11 +311,6 @@ export class TracingRequestService {
       this.options.config.adminGroup,
     );
     return !decision || this.authorizeConditions(decision, request);
-  }
-
-  private async isAdmin(caller: Caller): Promise<boolean> {
-    const { ownershipEntityRefs } = await this.userInfoOf(caller);
-    return ownershipEntityRefs.includes(this.options.config.adminGroup);
   }
 
   private async userInfoOf(caller: Caller) {
@@ -459,12 +449,7 @@ export class TracingRequestService {
    * with the permission framework off, the caller is in tracing.adminGroup.
    */
   async mayApprove(caller: Caller): Promise<boolean> {
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: tracingRequestApprovePermission }],
-      { credentials: caller.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) return false;
-    return this.options.permissionsEnabled || this.isAdmin(caller);
+    return this.allows(tracingRequestApprovePermission, undefined, caller);
   }
 
   /** approve, reject, cancel or revoke, as the caller. */
@@ -574,6 +559,26 @@ export class TracingRequestService {
     request: TracingRequest,
     caller: Caller,
   ): Promise<void> {
+    if (!(await this.allows(permission, request, caller))) {
+      throw new NotAllowedError(
+        `You may not ${permission.name.replace(
+          'tracing.request.',
+          '',
+        )} this tracing request`,
+      );
+    }
+  }
+
+  /**
+   * Whether the caller holds the permission (for a resource permission, on
+   * `request`): the policy's answer and, when the permission framework is
+   * off, the plugin's own rules.
+   */
+  private async allows(
+    permission: Permission,
+    request: TracingRequest | undefined,
+    caller: Caller,
+  ): Promise<boolean> {
     let allowed: boolean;
     if (isResourcePermission(permission)) {
       const [decision] = await this.options.permissions.authorizeConditional(
@@ -591,14 +596,7 @@ export class TracingRequestService {
     if (allowed && !this.options.permissionsEnabled) {
       allowed = await this.builtInRules(permission, request, caller);
     }
-    if (!allowed) {
-      throw new NotAllowedError(
-        `You may not ${permission.name.replace(
-          'tracing.request.',
-          '',
-        )} this tracing request`,
-      );
-    }
+    return allowed;
   }
 
   /**

@@ -92,16 +92,6 @@ export class TracingClient implements TracingApi {
     decision: TracingRequestDecision,
     input: DecisionInput = {},
   ): Promise<TracingRequest> {
-    if (decision === 'reject') {
-      // The contract requires the comment; the backend names it when empty.
-      return this.post(
-        '/requests/{id}/reject',
-        { id },
-        {
-          comment: input.comment ?? '',
-        },
-      );
-    }
     return this.post(`/requests/{id}/${decision}`, { id }, input);
   }
 
