@@ -90,6 +90,42 @@ export const METHOD_TARGET_KINDS: Record<TracingMethod, readonly TargetKind[]> =
 export type TargetRef = { kind: TargetKind; namespace: string; name: string };
 
 /**
+ * The `service.name` and `service.namespace` Beyla gives a container's spans,
+ * resolved by Beyla's own precedence (env, annotation, Helm labels, owner).
+ *
+ * @public
+ */
+export type BeylaServiceName = {
+  container: string;
+  name: string;
+  /** Why: `label app.kubernetes.io/instance`, `the Deployment's name`, ... */
+  nameSource: string;
+  namespace: string;
+  namespaceSource: string;
+  /** What only the running pod can tell (an env var from a ConfigMap, ...). */
+  unresolved?: string;
+};
+
+/**
+ * What Beyla will call a target's spans, read from its pod template (or
+ * running pods where they differ).
+ *
+ * @public
+ */
+export type BeylaNaming = {
+  /** Where it was read, e.g. `pod template of Deployment shop/cart`. */
+  from: string;
+  /** One per container (each may carry another name). */
+  names: BeylaServiceName[];
+  /**
+   * Kubernetes resource attributes the pods set themselves (an annotation,
+   * `OTEL_RESOURCE_ATTRIBUTES`): spans carry those values, so a search by
+   * the target's identity misses them.
+   */
+  overrides?: string[];
+};
+
+/**
  * What Tracegate found when it last looked for a request's target on the live
  * cluster (at create, preview and approve).
  *
@@ -110,6 +146,8 @@ export type TargetCheck = {
   anyTarget?: boolean;
   at: string;
   message?: string;
+  /** eBPF targets: the service name Beyla will give their spans. */
+  beyla?: BeylaNaming;
 };
 
 /**

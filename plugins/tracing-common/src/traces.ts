@@ -1,4 +1,9 @@
-import { TraceArrival, TracingRequest } from './domain';
+import {
+  BeylaNaming,
+  TraceArrival,
+  TracingRequest,
+  WorkloadKind,
+} from './domain';
 
 /**
  * How long ago, in the words the tab and the queue use: "12 s ago",
@@ -61,4 +66,53 @@ export function sampledFraction(
     default:
       return request.sampling.ratio;
   }
+}
+
+const OWNER_ATTRIBUTES: Record<WorkloadKind, string> = {
+  Deployment: 'k8s.deployment.name',
+  StatefulSet: 'k8s.statefulset.name',
+  DaemonSet: 'k8s.daemonset.name',
+};
+
+/**
+ * The resource attributes that identify an eBPF target's spans whatever
+ * their service name: Beyla sets `k8s.namespace.name` and one owner
+ * attribute per kind on every span. Undefined for the native method.
+ *
+ * @public
+ */
+export function kubernetesIdentity(
+  request: Pick<TracingRequest, 'method' | 'namespace' | 'workload'>,
+): Array<{ attribute: string; value: string }> | undefined {
+  const owner = OWNER_ATTRIBUTES[request.workload.kind as WorkloadKind];
+  if (request.method !== 'ebpf' || !owner) return undefined;
+  return [
+    { attribute: 'k8s.namespace.name', value: request.namespace },
+    { attribute: owner, value: request.workload.name },
+  ];
+}
+
+/**
+ * "Beyla will name it `shop-cart` (label app.kubernetes.io/instance)", with
+ * each container's name when they differ.
+ *
+ * @public
+ */
+export function describeBeylaNaming(naming: BeylaNaming): string {
+  const distinct = new Map<string, string[]>();
+  for (const n of naming.names) {
+    const key = `\`${n.name}\` (${n.nameSource})`;
+    distinct.set(key, [...(distinct.get(key) ?? []), n.container]);
+  }
+  if (!distinct.size) return 'Beyla will name it: no container found';
+  const text =
+    distinct.size === 1
+      ? `Beyla will name it ${[...distinct.keys()][0]}`
+      : `Beyla will name its containers ${[...distinct.entries()]
+          .map(([name, containers]) => `${containers.join(', ')}: ${name}`)
+          .join('; ')}`;
+  const unresolved = naming.names.find(n => n.unresolved)?.unresolved;
+  return unresolved
+    ? `${text}; not known before the pod runs: ${unresolved}`
+    : text;
 }

@@ -71,6 +71,11 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
+/** The requests in the order the config lists their entries. */
+export function inConfigOrder(requests: TracingRequest[]): TracingRequest[] {
+  return [...requests].sort(byWorkload);
+}
+
 /** Same requests, same order, same bytes. */
 function byWorkload(a: TracingRequest, b: TracingRequest): number {
   const key = (r: TracingRequest) =>
@@ -156,7 +161,7 @@ export function beylaConfig(
   beyla: BeylaSettings,
   tempo: TempoSettings,
 ): Record<string, unknown> {
-  const sorted = [...requests].sort(byWorkload);
+  const sorted = inConfigOrder(requests);
   const scheme = tempo.insecure ? 'http' : 'https';
   const exporter: Record<string, unknown> = {
     endpoint: `${scheme}://${tempo.otlpEndpoint}`,

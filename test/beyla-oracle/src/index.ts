@@ -1,0 +1,2 @@
+export * from './pods';
+export * from './fixtures';
