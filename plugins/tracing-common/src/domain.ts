@@ -373,6 +373,27 @@ export type TraceSummary = {
 };
 
 /**
+ * How a target's traces are found in a trace store.
+ *
+ * @public
+ */
+export type TraceLookup = {
+  /**
+   * Resource attributes its spans carry: for eBPF, the target's Kubernetes
+   * identity (`k8s.namespace.name` and the owner), whatever the service name.
+   */
+  resource: Array<{ attribute: string; value: string }>;
+  /**
+   * Service names to ask a store that searches by service only (Jaeger):
+   * the names Beyla gives the target's pods; the answer is then kept to
+   * spans that carry `resource`.
+   */
+  serviceNames: string[];
+  /** The TraceQL that finds them (Tempo, and the Grafana Explore link). */
+  traceQL: string;
+};
+
+/**
  * `GET /requests/:id/traces`: the target's recent traces, newest first.
  *
  * @public
@@ -382,8 +403,8 @@ export type RecentTraces = {
   cluster: string;
   /** `tempo` or `jaeger`; absent when the cluster has no trace store. */
   store?: 'tempo' | 'jaeger';
-  /** The service name and namespace the traces carry (see the README). */
-  service: { name: string; namespace?: string };
+  /** How they were looked up. */
+  lookup: TraceLookup;
   /** The window asked for. */
   from: string;
   to: string;

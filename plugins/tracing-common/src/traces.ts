@@ -1,6 +1,7 @@
 import {
   BeylaNaming,
   TraceArrival,
+  TraceLookup,
   TracingRequest,
   WorkloadKind,
 } from './domain';
@@ -115,4 +116,40 @@ export function describeBeylaNaming(naming: BeylaNaming): string {
   return unresolved
     ? `${text}; not known before the pod runs: ${unresolved}`
     : text;
+}
+
+/**
+ * How a request's traces are found: eBPF by the target's Kubernetes
+ * identity (and, for a store that needs service names, the names Beyla
+ * gives its pods, as last resolved; the owner's name before any was);
+ * Prometheus by its own service name, `prometheus`.
+ *
+ * @public
+ */
+export function traceLookup(
+  request: Pick<
+    TracingRequest,
+    'method' | 'namespace' | 'workload' | 'targetCheck'
+  >,
+): TraceLookup {
+  const identity = kubernetesIdentity(request);
+  const resource = identity ?? [
+    { attribute: 'service.name', value: 'prometheus' },
+  ];
+  const named = [
+    ...new Set(
+      (request.targetCheck?.beyla?.names ?? [])
+        .map(n => n.name)
+        .filter(name => name !== ''),
+    ),
+  ].sort();
+  let serviceNames = ['prometheus'];
+  if (identity) serviceNames = named.length ? named : [request.workload.name];
+  return {
+    resource,
+    serviceNames,
+    traceQL: `{ ${resource
+      .map(r => `resource.${r.attribute} = ${JSON.stringify(r.value)}`)
+      .join(' && ')} }`,
+  };
 }

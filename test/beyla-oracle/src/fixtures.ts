@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { OraclePodCase } from './pods';
 
 /** A sampler as Beyla read it from a configuration. */
 export type OracleSampler = { name: string; arg: string };
@@ -64,6 +65,13 @@ export function readOracleFixtures(): OracleFixture[] {
         ) as OracleFixture,
     )
     .sort((a, b) => a.beyla.localeCompare(b.beyla, 'en', { numeric: true }));
+}
+
+/** The pods the oracle was asked about (`inputs/pods.json`). */
+export function readOracleInputPods(): OraclePodCase[] {
+  return JSON.parse(
+    fs.readFileSync(path.join(ORACLE_INPUTS_DIR, 'pods.json'), 'utf8'),
+  );
 }
 
 /** The text of `pods.json` the oracle reads (and whose sha256 it records). */

@@ -335,9 +335,9 @@ export const ORACLE_PODS: OraclePodCase[] = [
   oraclePod({
     id: 'deployment-part-of',
     namespace: 'data',
-    owner: { kind: 'Deployment', name: 'ingest' },
-    labels: { app: 'ingest', 'app.kubernetes.io/part-of': 'pipeline' },
-    containers: [app('ingest', 9000)],
+    owner: { kind: 'Deployment', name: 'importer' },
+    labels: { app: 'importer', 'app.kubernetes.io/part-of': 'pipeline' },
+    containers: [app('importer', 9000)],
   }),
   oraclePod({
     id: 'deployment-namespace-annotation',

@@ -1,4 +1,5 @@
 import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { OracleNames, StandInPod, standInSelection } from './beylaStandIn';
 import { parse } from 'yaml';
 import { LocalControlPlane } from './controlPlane';
 import { sendSpans } from './jaeger';
@@ -6,15 +7,20 @@ import { sendSpans } from './jaeger';
 /**
  * The demo's stand-in for Beyla. Nothing runs eBPF on the local cluster's
  * fake nodes, so this reads what Beyla would read, Beyla's ConfigMap as
- * Tracegate applied it, and sends OTLP spans for the workloads it selects,
+ * Tracegate applied it, and sends OTLP spans for the processes it selects,
  * as Beyla would for their HTTP requests:
  * - only for the config Beyla's pods run: while the DaemonSet rolls out a
- *   new config, the workloads of the last rolled-out one,
- * - only for workloads with a ready pod on a node where a Beyla pod is ready,
- * - only when the entry's `open_ports` matches a port the pods declare,
+ *   new config, the last rolled-out one,
+ * - only for ready pods on a node where a Beyla pod is ready,
+ * - for each container whose declared port an entry selects, matched as
+ *   Beyla's matcher does (beylaStandIn.ts, checked against Beyla's own
+ *   decisions in the oracle's fixtures),
+ * - with the resource attributes Beyla's own code gives that pod shape
+ *   (service name, Kubernetes identity: looked up in the fixtures),
  * - sampled with the entry's (or the shared) sampler.
- * It is a simulation for the demo, not Beyla: what Beyla really does with a
- * config is checked on real clusters only (see the README).
+ * It is a simulation for the demo, not Beyla: a pod the oracle never saw,
+ * or an entry that names its service (the legacy dialect), gets no spans,
+ * and the reason is printed once.
  */
 export function startDemoTraffic(options: {
   cluster: LocalControlPlane;
@@ -29,25 +35,39 @@ export function startDemoTraffic(options: {
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const beylaNamespace = options.beylaNamespace ?? 'beyla';
   const perInterval = options.requestsPerInterval ?? 6;
+  const said = new Set<string>();
+  const sayOnce = (text: string) => {
+    if (said.has(text)) return;
+    said.add(text);
+    process.stderr.write(`demo traffic: ${text}\n`);
+  };
   let stopped = false;
   let running = false;
-  // What the Beyla pods run: the targets of the last config rolled out.
-  let runningTargets: Target[] = [];
+  // What the Beyla pods run: the config of the last rollout that finished.
+  let runningConfig: RunningConfig | undefined;
 
   const tick = async () => {
     if (running || stopped) return;
     running = true;
     try {
       const rollout = await beylaRollout(apps, beylaNamespace);
-      if (rollout === 'none') runningTargets = [];
-      if (rollout === 'done') {
-        runningTargets = await instrumentedWorkloads(
+      if (rollout.state === 'none') runningConfig = undefined;
+      if (rollout.state === 'done') {
+        runningConfig = await readRunningConfig(
           core,
-          apps,
           beylaNamespace,
+          rollout.image,
         );
       }
-      for (const target of runningTargets) {
+      const targets = runningConfig
+        ? await instrumentedProcesses(
+            core,
+            beylaNamespace,
+            runningConfig,
+            sayOnce,
+          )
+        : [];
+      for (const target of targets) {
         const spans = Array.from({ length: perInterval }, () => fakeRequest())
           // A trace id ratio sampler keeps this fraction of new traces.
           .filter(() => Math.random() < target.ratio);
@@ -55,9 +75,7 @@ export function startDemoTraffic(options: {
         await sendSpans(
           options.otlpHttpUrl,
           {
-            'service.name': target.name,
-            'k8s.namespace.name': target.namespace,
-            [`k8s.${target.kind.toLowerCase()}.name`]: target.name,
+            ...target.resource,
             'telemetry.sdk.name': 'tracegate-demo-traffic',
           },
           spans,
@@ -89,134 +107,102 @@ function fakeRequest() {
   };
 }
 
-type Target = {
-  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
-  namespace: string;
-  name: string;
-  ratio: number;
+type RunningConfig = {
+  config: { discovery?: Record<string, unknown>; otel_traces_export?: any };
+  names: OracleNames;
 };
 
-type Entry = Record<string, unknown> & {
-  sampler?: { name?: string; arg?: string };
-};
-
-const KIND_KEYS = {
-  k8s_deployment_name: 'Deployment',
-  k8s_statefulset_name: 'StatefulSet',
-  k8s_daemonset_name: 'DaemonSet',
-} as const;
+/** One container's spans: what they carry and how many are kept. */
+type Target = { resource: Record<string, string>; ratio: number };
 
 /**
  * Beyla's DaemonSet: `none` (no Beyla runs), `done` (every pod runs the
- * current template, so the current config) or `rolling`.
+ * current template, so the current config) or `rolling`, and its image.
  */
 async function beylaRollout(
   apps: AppsV1Api,
   namespace: string,
-): Promise<'none' | 'done' | 'rolling'> {
+): Promise<{ state: 'none' | 'done' | 'rolling'; image?: string }> {
   const daemonSet = await apps
     .readNamespacedDaemonSet({ name: 'beyla', namespace })
     .catch(() => undefined);
-  if (!daemonSet) return 'none';
+  if (!daemonSet) return { state: 'none' };
   const status = daemonSet.status;
   const done =
     status !== undefined &&
     (status.observedGeneration ?? 0) >= (daemonSet.metadata?.generation ?? 0) &&
     status.updatedNumberScheduled === status.desiredNumberScheduled &&
     status.numberAvailable === status.desiredNumberScheduled;
-  return done ? 'done' : 'rolling';
+  return {
+    state: done ? 'done' : 'rolling',
+    image: daemonSet.spec?.template.spec?.containers[0]?.image,
+  };
 }
 
-/** The workloads Beyla would instrument now, with their sampling ratio. */
-async function instrumentedWorkloads(
+/** Beyla's config as its pods read it, with the oracle's naming for its version. */
+async function readRunningConfig(
   core: CoreV1Api,
-  apps: AppsV1Api,
-  beylaNamespace: string,
-): Promise<Target[]> {
+  namespace: string,
+  image = '',
+): Promise<RunningConfig> {
   const configMap = await core
-    .readNamespacedConfigMap({
-      name: 'beyla-config',
-      namespace: beylaNamespace,
-    })
+    .readNamespacedConfigMap({ name: 'beyla-config', namespace })
     .catch(() => undefined);
   const config = parse(configMap?.data?.['beyla-config.yml'] ?? '{}') ?? {};
-  const entries: Entry[] =
-    config.discovery?.instrument ?? config.discovery?.services ?? [];
-  if (!entries.length) return [];
-  const beylaPods = (
-    await core.listNamespacedPod({
-      namespace: beylaNamespace,
-      labelSelector: 'app.kubernetes.io/name=beyla',
-    })
-  ).items.filter(isReady);
-  const beylaNodes = new Set(beylaPods.map(p => p.spec?.nodeName));
-  const shared = config.otel_traces_export?.sampler;
+  const version = /:v?(\d+\.\d+\.\d+)/.exec(image)?.[1] ?? '';
+  return { config, names: new OracleNames(version) };
+}
 
-  const targets: Target[] = [];
-  for (const entry of entries) {
-    const namespace = unanchor(entry.k8s_namespace);
-    const [key, kind] =
-      Object.entries(KIND_KEYS).find(([k]) => entry[k] !== undefined) ?? [];
-    if (!namespace || !key || !kind) continue;
-    const name = unanchor(entry[key]);
-    if (!name) continue;
-    const workload = await readWorkload(apps, kind, namespace, name);
-    const matchLabels = workload?.spec?.selector?.matchLabels;
-    if (!matchLabels) continue;
-    const pods = (
+/** Every container Beyla would instrument now, with its resource and ratio. */
+async function instrumentedProcesses(
+  core: CoreV1Api,
+  beylaNamespace: string,
+  { config, names }: RunningConfig,
+  sayOnce: (text: string) => void,
+): Promise<Target[]> {
+  const beylaNodes = new Set(
+    (
       await core.listNamespacedPod({
-        namespace,
-        labelSelector: Object.entries(matchLabels)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(','),
+        namespace: beylaNamespace,
+        labelSelector: 'app.kubernetes.io/name=beyla',
       })
-    ).items.filter(p => isReady(p) && beylaNodes.has(p.spec?.nodeName));
-    if (!pods.length || !portsMatch(entry.open_ports, pods)) continue;
-    targets.push({
-      kind,
-      namespace,
-      name,
-      ratio: ratioOf(entry.sampler ?? shared),
-    });
+    ).items
+      .filter(isReady)
+      .map(p => p.spec?.nodeName),
+  );
+  const shared = config.otel_traces_export?.sampler;
+  const targets: Target[] = [];
+  const pods = (await core.listPodForAllNamespaces()).items.filter(
+    p => isReady(p) && beylaNodes.has(p.spec?.nodeName),
+  );
+  for (const pod of pods as StandInPod[]) {
+    for (const container of pod.spec?.containers ?? []) {
+      const ports = (container.ports ?? [])
+        .map(p => p.containerPort)
+        .filter((n): n is number => typeof n === 'number');
+      const selected = standInSelection(config, pod, ports);
+      if (!selected) continue;
+      const where = `${pod.metadata.namespace}/${pod.metadata.name} (${container.name})`;
+      if (selected.entry.name) {
+        sayOnce(
+          `${where}: its entry names the service (legacy dialect); the stand-in names only what the oracle named, so it sends nothing`,
+        );
+        continue;
+      }
+      const resource = names.resourceOf(pod, container.name);
+      if (!resource) {
+        sayOnce(
+          `${where}: Beyla ${names.beyla}'s name for this pod shape is not in the oracle's fixtures (test/beyla-oracle), so no spans are sent for it`,
+        );
+        continue;
+      }
+      targets.push({
+        resource,
+        ratio: ratioOf(selected.entry.sampler ?? shared),
+      });
+    }
   }
   return targets;
-}
-
-async function readWorkload(
-  apps: AppsV1Api,
-  kind: Target['kind'],
-  namespace: string,
-  name: string,
-) {
-  const read = {
-    Deployment: () => apps.readNamespacedDeployment({ name, namespace }),
-    StatefulSet: () => apps.readNamespacedStatefulSet({ name, namespace }),
-    DaemonSet: () => apps.readNamespacedDaemonSet({ name, namespace }),
-  }[kind];
-  return read().catch(() => undefined);
-}
-
-/** Legacy entries are anchored, escaped regexes: `^checkout$`. */
-function unanchor(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  return value.replace(/^\^/, '').replace(/\$$/, '').replace(/\\(.)/g, '$1');
-}
-
-function portsMatch(openPorts: unknown, pods: V1Pod[]): boolean {
-  if (typeof openPorts !== 'string' && typeof openPorts !== 'number') {
-    return true;
-  }
-  const ranges = String(openPorts)
-    .split(',')
-    .map(part => part.split('-').map(Number));
-  const declared = pods.flatMap(p =>
-    (p.spec?.containers ?? []).flatMap(c =>
-      (c.ports ?? []).map(port => port.containerPort),
-    ),
-  );
-  return declared.some(port =>
-    ranges.some(([low, high = low]) => port >= low && port <= high),
-  );
 }
 
 /** The fraction of new traces a Beyla sampler keeps (default: all). */

@@ -28,6 +28,7 @@ export {
 export {
   deploymentManifest,
   PLATFORM_FIELD_MANAGER,
+  demoOraclePods,
   SEED_DEPLOYMENTS,
   SEED_NAMESPACES,
   SEED_PROMETHEUS,

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { oraclePod, OraclePodCase } from '@internal/beyla-oracle';
 import { LocalControlPlane } from './controlPlane';
 
 /** The field manager that plays the platform team's own tooling. */
@@ -18,18 +19,31 @@ export const PLATFORM_FIELD_MANAGER = 'platform-team';
 export const SEED_NAMESPACES = ['beyla', 'monitoring', 'tempo', 'shop', 'data'];
 
 /** The demo services' Deployments (catalog/services.yaml names them). */
-export const SEED_DEPLOYMENTS = [
+export const SEED_DEPLOYMENTS: Array<{
+  namespace: string;
+  name: string;
+  image: string;
+  port: number;
+  podLabels?: Record<string, string>;
+  env?: Array<{ name: string; value: string }>;
+}> = [
   {
     namespace: 'shop',
     name: 'checkout',
     image: 'ghcr.io/example/checkout:1.4.2',
     port: 8080,
   },
+  // Installed by a Helm chart: Beyla names its spans after the release.
   {
     namespace: 'shop',
     name: 'cart',
     image: 'ghcr.io/example/cart:2.0.0',
     port: 8080,
+    podLabels: {
+      'app.kubernetes.io/instance': 'shop-cart',
+      'app.kubernetes.io/name': 'cart',
+      'app.kubernetes.io/managed-by': 'Helm',
+    },
   },
   {
     namespace: 'data',
@@ -37,11 +51,13 @@ export const SEED_DEPLOYMENTS = [
     image: 'rocker/r-ver:4.4.1',
     port: 8000,
   },
+  // Names itself: Beyla takes OTEL_SERVICE_NAME first.
   {
     namespace: 'data',
     name: 'ingest',
     image: 'ghcr.io/example/ingest:0.9.1',
     port: 9000,
+    env: [{ name: 'OTEL_SERVICE_NAME', value: 'event-ingest' }],
   },
 ];
 
@@ -200,7 +216,8 @@ async function request(
 
 /**
  * A Deployment labelled `app: <name>` and as the entity `entityId`'s own
- * (`backstage.io/kubernetes-id`), as the seed and the tests create them.
+ * (`backstage.io/kubernetes-id`), as the seed and the tests create them;
+ * `podLabels`, `annotations` and `env` shape what Beyla names its pods.
  */
 export function deploymentManifest(options: {
   namespace: string;
@@ -209,6 +226,9 @@ export function deploymentManifest(options: {
   image?: string;
   port?: number;
   replicas?: number;
+  podLabels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  env?: Array<{ name: string; value: string }>;
 }) {
   const { namespace, name, entityId } = options;
   const labels = { app: name, 'backstage.io/kubernetes-id': entityId };
@@ -220,7 +240,10 @@ export function deploymentManifest(options: {
       replicas: options.replicas ?? 0,
       selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels },
+        metadata: {
+          labels: { ...labels, ...options.podLabels },
+          ...(options.annotations ? { annotations: options.annotations } : {}),
+        },
         spec: {
           containers: [
             {
@@ -229,10 +252,34 @@ export function deploymentManifest(options: {
               ...(options.port
                 ? { ports: [{ containerPort: options.port }] }
                 : {}),
+              ...(options.env ? { env: options.env } : {}),
             },
           ],
         },
       },
     },
   };
+}
+
+/**
+ * The pods the demo's Deployments run, as the oracle's table holds them, so
+ * that Beyla's own code names them (test/beyla-oracle) and the demo's
+ * stand-in for Beyla sends what Beyla would.
+ */
+export function demoOraclePods(): OraclePodCase[] {
+  return SEED_DEPLOYMENTS.map(d => {
+    const { template } = deploymentManifest({ ...d, entityId: d.name }).spec;
+    return oraclePod({
+      id: `demo-${d.namespace}-${d.name}`,
+      namespace: d.namespace,
+      owner: { kind: 'Deployment', name: d.name },
+      labels: template.metadata.labels,
+      annotations: template.metadata.annotations,
+      containers: template.spec.containers.map(c => ({
+        name: c.name,
+        port: c.ports?.[0]?.containerPort,
+        env: c.env,
+      })),
+    });
+  });
 }

@@ -19,6 +19,7 @@ import {
   readOracleFixtures,
   writeOracleInputs,
 } from '@internal/beyla-oracle';
+import { demoOraclePods } from '@internal/local-kube';
 import {
   kubernetesIdentity,
   TracingRequest,
@@ -56,6 +57,9 @@ const request = (
     sampling: { sampler: 'parentbased_traceidratio', ratio: 0.25 },
     ...change,
   });
+
+/** The oracle's table and the demo's pods (the demo's stand-in names them by it). */
+const PODS = [...ORACLE_PODS, ...demoOraclePods()];
 
 /** One request per kind of target in the oracle's pods. */
 const REQUESTS: TracingRequest[] = [
@@ -105,14 +109,14 @@ const rendered = Object.fromEntries(
 );
 
 if (process.env.UPDATE_BEYLA_ORACLE_INPUTS) {
-  writeOracleInputs(ORACLE_PODS, rendered);
+  writeOracleInputs(PODS, rendered);
 }
 
 const fixtures = readOracleFixtures();
 
 /** `<pod id>/<container>` → the pod case and its process. */
 const PROCESSES = new Map(
-  ORACLE_PODS.flatMap(c =>
+  PODS.flatMap(c =>
     c.processes.map(p => [`${c.id}/${p.container}`, { case: c, process: p }]),
   ),
 );
@@ -130,7 +134,7 @@ describe("Beyla's own code, through the oracle's fixtures", () => {
   });
 
   it('was asked about the pods and configurations Tracegate has now', () => {
-    const podsText = podsInputText(ORACLE_PODS);
+    const podsText = podsInputText(PODS);
     expect(
       fs.readFileSync(path.join(ORACLE_INPUTS_DIR, 'pods.json'), 'utf8'),
     ).toBe(podsText);

@@ -50,6 +50,13 @@ export type BeylaNamingRules = {
   processEnvServiceName: boolean;
   /** Env values starting with `$` (unexpanded references) are skipped (from 2.7.7). */
   skipsUnexpandedEnv: boolean;
+  /**
+   * Before 2.6.0 the store takes a container's env from any pod of the same
+   * top owner (`containersByOwner`, map order): during a rollout that changes
+   * `OTEL_SERVICE_NAME`, either pod's name may apply to both. The oracle
+   * showed it at 2.5.1.
+   */
+  envFromAnyPodOfOwner: boolean;
 };
 
 /** The naming rules of a Beyla version. */
@@ -60,6 +67,7 @@ export function beylaNamingRules(version: BeylaVersion): BeylaNamingRules {
       : [NAME_LABEL],
     processEnvServiceName: atLeast(version, 2, 8, 0),
     skipsUnexpandedEnv: atLeast(version, 2, 7, 7),
+    envFromAnyPodOfOwner: !atLeast(version, 2, 6, 0),
   };
 }
 

@@ -6,6 +6,7 @@ import { ConflictError, InputError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,
+  TargetCheck,
   TraceArrival,
   FINAL_TRACING_REQUEST_STATUSES,
   LIVE_TRACING_REQUEST_STATUSES,
@@ -366,10 +367,16 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
   async recordTraceArrival(options: {
     id: string;
     traces: TraceArrival;
+    targetCheck?: TargetCheck;
   }): Promise<boolean> {
     const count = await this.db<RequestRow>(REQUESTS)
       .where({ id: options.id, status: 'active' })
-      .update({ traces: JSON.stringify(options.traces) });
+      .update({
+        traces: JSON.stringify(options.traces),
+        ...(options.targetCheck
+          ? { target_check: JSON.stringify(options.targetCheck) }
+          : {}),
+      });
     return count > 0;
   }
 

@@ -139,11 +139,13 @@ export interface TracingRequestStore {
 
   /**
    * Records what the "traces arriving" check found, if the request is still
-   * `active`. Resolves to whether it was.
+   * `active`, and the target check as it found it anew (Beyla's names for
+   * the running pods), if it did. Resolves to whether it was active.
    */
   recordTraceArrival(options: {
     id: string;
     traces: TraceArrival;
+    targetCheck?: TargetCheck;
   }): Promise<boolean>;
 
   /**

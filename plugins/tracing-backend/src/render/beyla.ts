@@ -111,10 +111,23 @@ function instrumentEntry(r: TracingRequest, beyla: BeylaSettings) {
   };
 }
 
+/**
+ * The `name` of a target's discovery entry, which Beyla then gives its
+ * spans: only the legacy dialect renders one.
+ */
+export function discoveryEntryName(
+  target: Pick<TracingRequest, 'namespace' | 'workload'>,
+  beyla: Pick<BeylaSettings, 'dialect'>,
+): string | undefined {
+  return beyla.dialect === 'services'
+    ? `${target.namespace}-${target.workload.name}`
+    : undefined;
+}
+
 /** Legacy (<= 2.4) matches by regular expression: anchor and escape. */
 function servicesEntry(r: TracingRequest) {
   return {
-    name: `${r.namespace}-${r.workload.name}`,
+    name: discoveryEntryName(r, { dialect: 'services' }),
     k8s_namespace: exactRegex(r.namespace),
     [workloadSelectorKey(r)]: exactRegex(r.workload.name),
     ...(r.podLabels

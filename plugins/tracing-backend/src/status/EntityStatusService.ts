@@ -4,6 +4,7 @@ import {
   LIVE_TRACING_REQUEST_STATUSES,
   LiveObjectState,
   RolloutState,
+  traceLookup,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
 import { formatBeylaVersion } from '../clusters/beylaVersion';
@@ -100,7 +101,7 @@ export class EntityStatusService {
         ? grafanaExploreUrl(
             withGrafana.cluster!.tempo.grafanaUrl!,
             withGrafana.cluster!.tempo.datasourceUid,
-            withGrafana.r.workload.name,
+            traceLookup(withGrafana.r).traceQL,
           )
         : undefined,
     };

@@ -1,18 +1,16 @@
 /**
- * Grafana 10+ Explore link with a TraceQL query for the service's traces
- * (Beyla names the service after its workload).
+ * Grafana 10+ Explore link with a TraceQL query for a target's traces (by
+ * its Kubernetes identity, see `traceLookup`).
  */
 export function grafanaExploreUrl(
   grafanaUrl: string,
   datasourceUid: string,
-  serviceName: string,
+  traceQL: string,
 ): string {
-  return exploreUrl(
-    grafanaUrl,
-    datasourceUid,
-    `{ resource.service.name = ${JSON.stringify(serviceName)} }`,
-    { from: 'now-1h', to: 'now' },
-  );
+  return exploreUrl(grafanaUrl, datasourceUid, traceQL, {
+    from: 'now-1h',
+    to: 'now',
+  });
 }
 
 /** Grafana Explore on one trace: Tempo's TraceQL field takes a trace id. */

@@ -12,6 +12,8 @@ import { ClusterSettings } from '../clusters/config';
 import { describeKubeError } from '../clusters/errors';
 import { KindRef, KubeApi } from '../clusters/KubeApi';
 import { TargetOf } from '../database/TracingRequestStore';
+import { beylaNaming } from '../beyla/naming';
+import { readWorkloadPods } from './workloadPods';
 import { PROMETHEUS_KIND } from '../render/types';
 import {
   describeSelector,
@@ -154,11 +156,21 @@ export class TargetService {
         assigned ||
         (possiblyOwned &&
           (await selects(api, selector, TARGET_KIND_REFS[kind], target)));
+      const beyla =
+        kind === 'Prometheus'
+          ? undefined
+          : beylaNaming(
+              cluster,
+              { ...target, method: 'ebpf' },
+              live,
+              await readWorkloadPods(api, live),
+            );
       return {
         result: 'verified',
         owned,
         at,
         ...(owned ? {} : { message: notOwnedMessage(described, selector) }),
+        ...(beyla ? { beyla } : {}),
       };
     } catch (error) {
       const unreadable = `cluster ${

@@ -1,11 +1,12 @@
 import {
   LIVE_TRACING_REQUEST_STATUSES,
   RecentTraces,
+  traceLookup,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { traceUrl } from './links';
-import { traceServiceOf } from './serviceOf';
+import { lookupNote } from './lookupNote';
 import { createTraceStore } from './createTraceStore';
 import { TraceStoreError } from './TraceStore';
 
@@ -33,17 +34,18 @@ export class RecentTracesService {
     const live = LIVE_TRACING_REQUEST_STATUSES.includes(request.status);
     const toMs = live ? now : Math.min(now, Date.parse(request.updatedAt));
     const fromMs = toMs - WINDOW_MS;
-    const service = traceServiceOf(request);
+    const lookup = traceLookup(request);
+    const cluster = this.options.clusters.find(request.cluster);
+    const note = lookupNote(request, lookup, cluster?.traces?.type ?? 'tempo');
     const answer: RecentTraces = {
       requestId: request.id,
       cluster: request.cluster,
-      service: { name: service.name, namespace: service.namespace },
+      lookup,
       from: new Date(fromMs).toISOString(),
       to: new Date(toMs).toISOString(),
       items: [],
-      ...(service.note ? { note: service.note } : {}),
+      ...(note ? { note } : {}),
     };
-    const cluster = this.options.clusters.find(request.cluster);
     if (!cluster?.traces) {
       return {
         ...answer,
@@ -52,8 +54,7 @@ export class RecentTracesService {
     }
     try {
       const items = await createTraceStore(cluster.traces).search({
-        service: service.name,
-        namespace: service.namespace,
+        lookup,
         fromMs,
         toMs,
         limit: LIMIT,

@@ -1,9 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { TraceArrival, TracingRequest } from '@tracegate/plugin-tracing-common';
+import {
+  TargetCheck,
+  TraceArrival,
+  traceLookup,
+  TracingRequest,
+} from '@tracegate/plugin-tracing-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { ClusterSettings } from '../clusters/config';
 import { TracingRequestStore } from '../database/TracingRequestStore';
-import { traceServiceOf } from './serviceOf';
 import { createTraceStore } from './createTraceStore';
 import { TraceStore, TraceStoreError } from './TraceStore';
 import { ClusterReader, clusterReader, whyNoTraces } from './whyNoTraces';
@@ -70,18 +74,22 @@ export class TraceArrivalChecker {
     const queue = [...requests];
     const worker = async () => {
       for (let request = queue.shift(); request; request = queue.shift()) {
-        let traces: TraceArrival;
+        let found: { traces: TraceArrival; targetCheck?: TargetCheck };
         if (skipWith) {
-          traces = this.failed(request, skipWith);
+          found = { traces: this.failed(request, skipWith) };
         } else {
           pass.queries += 1;
-          traces = await this.check(cluster, traceStore, reader, request);
-          failuresInARow = traces.error ? failuresInARow + 1 : 0;
-          if (failuresInARow >= FAILURES_BEFORE_SKIP) skipWith = traces.error;
+          found = await this.check(cluster, traceStore, reader, request);
+          failuresInARow = found.traces.error ? failuresInARow + 1 : 0;
+          if (failuresInARow >= FAILURES_BEFORE_SKIP)
+            skipWith = found.traces.error;
         }
-        if (traces.error) pass.failed += 1;
+        if (found.traces.error) pass.failed += 1;
         pass.checked += 1;
-        await this.options.store.recordTraceArrival({ id: request.id, traces });
+        await this.options.store.recordTraceArrival({
+          id: request.id,
+          ...found,
+        });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -98,15 +106,13 @@ export class TraceArrivalChecker {
     traceStore: TraceStore,
     reader: ClusterReader,
     request: TracingRequest,
-  ): Promise<TraceArrival> {
+  ): Promise<{ traces: TraceArrival; targetCheck?: TargetCheck }> {
     const now = this.options.now?.() ?? Date.now();
     const activatedMs = Date.parse(request.updatedAt);
-    const service = traceServiceOf(request);
     let found;
     try {
       found = await traceStore.search({
-        service: service.name,
-        namespace: service.namespace,
+        lookup: traceLookup(request),
         fromMs: Math.max(now - COUNT_WINDOW_MS, activatedMs),
         toMs: now,
         limit: COUNT_LIMIT,
@@ -114,7 +120,7 @@ export class TraceArrivalChecker {
       });
     } catch (error) {
       if (!(error instanceof TraceStoreError)) throw error;
-      return this.failed(request, error.message, now);
+      return { traces: this.failed(request, error.message, now) };
     }
     const newest = found[0]?.startTime;
     const lastSeenAt = newest ?? request.traces?.lastSeenAt;
@@ -124,15 +130,25 @@ export class TraceArrivalChecker {
       countLast15m: found.length,
       ...(found.length >= COUNT_LIMIT ? { countCapped: true } : {}),
     };
-    if (!lastSeenAt && now - activatedMs >= this.options.graceMs) {
-      const reasons = await whyNoTraces(request, cluster, reader);
-      arrival.reasons = reasons.length
-        ? reasons
-        : [
-            `nothing Tracegate can check on cluster ${cluster.name} keeps traces away: see the exporter's logs (Beyla or Prometheus) for errors sending to ${cluster.tempo.otlpEndpoint}`,
-          ];
+    if (lastSeenAt || now - activatedMs < this.options.graceMs) {
+      return { traces: arrival };
     }
-    return arrival;
+    const { reasons, beyla } = await whyNoTraces(request, cluster, reader);
+    arrival.reasons = reasons.length
+      ? reasons
+      : [
+          `nothing Tracegate can check on cluster ${cluster.name} keeps traces away: see the exporter's logs (Beyla or Prometheus) for errors sending to ${cluster.tempo.otlpEndpoint}`,
+        ];
+    // Beyla's names for the running pods, for the next lookup.
+    const renamed =
+      beyla &&
+      request.targetCheck &&
+      JSON.stringify(beyla.names) !==
+        JSON.stringify(request.targetCheck.beyla?.names);
+    return {
+      traces: arrival,
+      ...(renamed ? { targetCheck: { ...request.targetCheck!, beyla } } : {}),
+    };
   }
 
   /** The store did not answer: the last known figures stay, with why. */

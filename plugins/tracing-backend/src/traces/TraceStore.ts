@@ -1,12 +1,9 @@
-import { TraceSummary } from '@tracegate/plugin-tracing-common';
+import { TraceLookup, TraceSummary } from '@tracegate/plugin-tracing-common';
 import { TraceStoreSettings } from '../clusters/config';
 
-/** One search: the traces of a service that started in a window. */
+/** One search: the traces of a target that started in a window. */
 export type TraceQuery = {
-  /** The `service.name` resource attribute. */
-  service: string;
-  /** The `k8s.namespace.name` resource attribute, when the traces carry it. */
-  namespace?: string;
+  lookup: TraceLookup;
   fromMs: number;
   toMs: number;
   limit: number;
@@ -16,7 +13,7 @@ export type TraceQuery = {
 
 /** A trace store's query API, as Tracegate reads it. */
 export interface TraceStore {
-  /** Traces of the query's service, newest first, at most `limit`. */
+  /** Traces of the query's target, newest first, at most `limit`. */
   search(query: TraceQuery): Promise<Omit<TraceSummary, 'url'>[]>;
 }
 

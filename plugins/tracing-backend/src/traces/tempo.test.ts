@@ -4,6 +4,8 @@ import { AddressInfo } from 'node:net';
 import { TraceStoreSettings } from '../clusters/config';
 import { TempoTraceStore, traceQL } from './tempo';
 import { TraceStoreError } from './TraceStore';
+import { traceLookup } from '@tracegate/plugin-tracing-common';
+import { tracingRequest } from '../__testUtils__/fixtures';
 
 /*
  * Grafana Tempo is not run here (AGPL). These answers have the shape of
@@ -67,9 +69,13 @@ async function fakeTempo(answer: (q: string) => Answer) {
   };
 }
 
-const QUERY = {
-  service: 'checkout',
+const CHECKOUT = tracingRequest('r1', {
   namespace: 'shop',
+  workload: { kind: 'Deployment', name: 'checkout' },
+});
+
+const QUERY = {
+  lookup: traceLookup(CHECKOUT),
   fromMs: Date.parse('2026-11-27T10:00:00.500Z'),
   toMs: Date.parse('2026-11-27T11:00:00.500Z'),
   limit: 20,
@@ -90,7 +96,7 @@ describe('the Tempo client', () => {
       );
       expect(plain.url.pathname).toBe('/api/search');
       expect(Object.fromEntries(plain.url.searchParams)).toEqual({
-        q: '{ resource.service.name = "checkout" && resource.k8s.namespace.name = "shop" }',
+        q: '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "checkout" }',
         start: '1795773600',
         end: '1795777201',
         limit: '20',
@@ -165,9 +171,82 @@ describe('the Tempo client', () => {
     );
   });
 
-  it('quotes names as TraceQL strings', () => {
-    expect(traceQL({ ...QUERY, namespace: undefined }, 'status = error')).toBe(
-      '{ resource.service.name = "checkout" && status = error }',
+  it.each([
+    [
+      'Deployment',
+      '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "cart" && status = error }',
+    ],
+    [
+      'StatefulSet',
+      '{ resource.k8s.namespace.name = "shop" && resource.k8s.statefulset.name = "cart" && status = error }',
+    ],
+    [
+      'DaemonSet',
+      '{ resource.k8s.namespace.name = "shop" && resource.k8s.daemonset.name = "cart" && status = error }',
+    ],
+  ] as const)(
+    'sends the TraceQL of a %s: its Kubernetes identity, never a service name',
+    async (kind, errorsQuery) => {
+      const tempo = await fakeTempo(() => ({
+        status: 200,
+        body: TEMPO_NOTHING_FOUND,
+      }));
+      try {
+        // Beyla names this Helm release's service shop-cart; the query
+        // does not depend on it.
+        const request = tracingRequest('r2', {
+          namespace: 'shop',
+          workload: { kind, name: 'cart' },
+          targetCheck: {
+            result: 'verified',
+            at: '2026-12-01T00:00:00.000Z',
+            beyla: {
+              from: 'pod template',
+              names: [
+                {
+                  container: 'cart',
+                  name: 'shop-cart',
+                  nameSource: 'label app.kubernetes.io/instance',
+                  namespace: 'shop',
+                  namespaceSource: 'the Kubernetes namespace',
+                },
+              ],
+            },
+          },
+        });
+        await new TempoTraceStore(tempo.settings).search({
+          ...QUERY,
+          lookup: traceLookup(request),
+        });
+        expect(tempo.seen.map(s => s.url.searchParams.get('q')).sort()).toEqual(
+          [errorsQuery.replace(' && status = error', ''), errorsQuery].sort(),
+        );
+      } finally {
+        await tempo.close();
+      }
+    },
+  );
+
+  it('quotes values as TraceQL strings', () => {
+    const tricky = tracingRequest('r3', {
+      namespace: 'on',
+      workload: { kind: 'Deployment', name: 'a"b\\c' },
+    });
+    expect(traceQL({ ...QUERY, lookup: traceLookup(tricky) })).toBe(
+      '{ resource.k8s.namespace.name = "on" && resource.k8s.deployment.name = "a\\"b\\\\c" }',
     );
+  });
+
+  it('finds Prometheus by its own service name', () => {
+    const prometheus = tracingRequest('r4', {
+      method: 'prometheus',
+      namespace: 'monitoring',
+      workload: { kind: 'Prometheus', name: 'k8s' },
+    });
+    expect(traceLookup(prometheus)).toEqual({
+      resource: [{ attribute: 'service.name', value: 'prometheus' }],
+      serviceNames: ['prometheus'],
+      traceQL: '{ resource.service.name = "prometheus" }',
+    });
   });
 });

@@ -17,7 +17,8 @@ type TempoSearchTrace = {
 };
 
 /**
- * Grafana Tempo's HTTP API: `GET /api/search` with a TraceQL `q`, `start`
+ * Grafana Tempo's HTTP API: `GET /api/search` with a TraceQL `q` (the
+ * target's resource attributes, see `traceLookup`), `start`
  * and `end` in epoch seconds, and `limit`. Tempo's search answer carries no
  * error flag, so a second search adds `status = error` to the same query.
  */
@@ -77,17 +78,8 @@ export class TempoTraceStore implements TraceStore {
   }
 }
 
-/**
- * The TraceQL for a query: service name and namespace as resource
- * attributes, string literals JSON-quoted (TraceQL's own escaping).
- */
+/** The query's TraceQL, with one more condition inside the braces. */
 export function traceQL(query: TraceQuery, extra?: string): string {
-  const conditions = [
-    `resource.service.name = ${JSON.stringify(query.service)}`,
-    ...(query.namespace
-      ? [`resource.k8s.namespace.name = ${JSON.stringify(query.namespace)}`]
-      : []),
-    ...(extra ? [extra] : []),
-  ];
-  return `{ ${conditions.join(' && ')} }`;
+  const base = query.lookup.traceQL;
+  return extra ? `${base.slice(0, -2)} && ${extra} }` : base;
 }

@@ -1,6 +1,7 @@
 import { JsonObject } from '@backstage/types';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import {
+  deploymentManifest,
   freePort,
   LocalControlPlane,
   LocalTraceStore,
@@ -19,6 +20,7 @@ import {
   tracingRequest,
 } from '../__testUtils__/fixtures';
 import {
+  adminApi,
   localClusterConfig,
   localClusterSettings,
   startSeededCluster,
@@ -32,6 +34,18 @@ import { waitUntil } from '../__testUtils__/wait';
  */
 
 jest.setTimeout(300_000);
+
+/** The resource Beyla gives spans of a Deployment's pod. */
+function beylaResource(service: string, namespace: string, deployment: string) {
+  return {
+    'service.name': service,
+    'service.namespace': namespace,
+    'k8s.namespace.name': namespace,
+    'k8s.deployment.name': deployment,
+    'k8s.owner.name': deployment,
+    'k8s.kind': 'Deployment',
+  };
+}
 
 const databases = TestDatabases.create({
   ids: ['SQLITE_3'],
@@ -113,9 +127,11 @@ describe('traces of an active request', () => {
     const request = await activeRequest({});
     // Spans are back-dated by their duration; let them start after activation.
     await new Promise(r => setTimeout(r, 200));
+    // As Beyla sends them: named after the Deployment (no Helm labels),
+    // with its Kubernetes identity.
     const ids = await sendSpans(
       jaeger.otlpHttpUrl,
-      { 'service.name': 'checkout', 'k8s.namespace.name': 'shop' },
+      beylaResource('checkout', 'shop', 'checkout'),
       [
         { name: 'GET /cart', durationMs: 12 },
         { name: 'POST /pay', durationMs: 80, error: true },
@@ -124,7 +140,7 @@ describe('traces of an active request', () => {
     // The same service name in another namespace is another workload.
     await sendSpans(
       jaeger.otlpHttpUrl,
-      { 'service.name': 'checkout', 'k8s.namespace.name': 'staging' },
+      beylaResource('checkout', 'staging', 'checkout'),
       [{ name: 'GET /staging', durationMs: 5 }],
     );
 
@@ -134,7 +150,13 @@ describe('traces of an active request', () => {
       requestId: request.id,
       cluster: 'local',
       store: 'jaeger',
-      service: { name: 'checkout', namespace: 'shop' },
+      lookup: {
+        resource: [
+          { attribute: 'k8s.namespace.name', value: 'shop' },
+          { attribute: 'k8s.deployment.name', value: 'checkout' },
+        ],
+        serviceNames: ['checkout'],
+      },
     });
     expect(res.body.error).toBeUndefined();
     expect(
@@ -189,7 +211,7 @@ describe('traces of an active request', () => {
       ...settings,
       beyla: { ...settings.beyla, namespace: 'shop' },
     };
-    const reasons = await whyNoTraces(
+    const { reasons } = await whyNoTraces(
       request,
       elsewhere,
       clusterReader(elsewhere, clusters.api(settings)),
@@ -199,6 +221,64 @@ describe('traces of an active request', () => {
         expect.stringMatching(/^no Beyla pod runs on node kwok-node-\d$/),
       ]),
     );
+  });
+});
+
+describe("a Helm release's traces, found by its Kubernetes identity", () => {
+  it('asks Jaeger for the name Beyla gives it and keeps only the spans of this Deployment', async () => {
+    const { backend, store, checker, activeRequest } = await setup();
+    // checkout's team runs a Helm release: its pods carry the release name.
+    await adminApi(cluster).apply(
+      deploymentManifest({
+        namespace: 'shop',
+        name: 'payments',
+        entityId: 'checkout',
+        podLabels: {
+          'app.kubernetes.io/instance': 'shop-payments',
+          'app.kubernetes.io/name': 'payments',
+        },
+      }) as never,
+      { force: true },
+    );
+    const request = await activeRequest({
+      workload: { kind: 'Deployment', name: 'payments' },
+    });
+    // Resolved from the pod template when filed, by Beyla 3.33.0's rules.
+    expect(request.targetCheck.beyla).toEqual({
+      from: 'the pod template of Deployment shop/payments, Beyla 3.33.0',
+      names: [
+        {
+          container: 'payments',
+          name: 'shop-payments',
+          nameSource: 'label app.kubernetes.io/instance',
+          namespace: 'shop',
+          namespaceSource: 'the Kubernetes namespace',
+        },
+      ],
+    });
+    await new Promise(r => setTimeout(r, 200));
+    const ids = await sendSpans(
+      jaeger.otlpHttpUrl,
+      beylaResource('shop-payments', 'shop', 'payments'),
+      [{ name: 'POST /charge', durationMs: 30 }],
+    );
+    // The same release name installed in another namespace: not this target.
+    await sendSpans(
+      jaeger.otlpHttpUrl,
+      beylaResource('shop-payments', 'data', 'payments'),
+      [{ name: 'POST /other', durationMs: 7 }],
+    );
+
+    const res = await backend.get(`/requests/${request.id}/traces`, 'alice');
+    expect(res.body.lookup.serviceNames).toEqual(['shop-payments']);
+    expect(res.body.items.map((t: any) => t.traceId)).toEqual(ids);
+    expect(res.body.items.map((t: any) => t.rootSpanName)).toEqual([
+      'POST /charge',
+    ]);
+    await checker.checkAll();
+    const { traces } = (await store.get(request.id))!;
+    expect(traces).toMatchObject({ countLast15m: 1 });
+    expect(traces!.reasons).toBeUndefined();
   });
 });
 

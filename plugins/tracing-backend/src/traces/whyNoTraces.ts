@@ -1,7 +1,13 @@
 import {
+  BeylaNaming,
   sampledFraction,
+  traceLookup,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
+import { beylaNaming } from '../beyla/naming';
+import { isTargetPod } from '../beyla/selection';
+import { podShapeOfPod } from '../beyla/serviceName';
+import { readWorkloadPods } from '../targets/workloadPods';
 import { ClusterSettings } from '../clusters/config';
 import { describeKubeError } from '../clusters/errors';
 import { KubeApi } from '../clusters/KubeApi';
@@ -11,12 +17,11 @@ import { BEYLA_POD_SELECTOR, KubeObject } from '../render';
 /** Below this ratio a quiet service may go many minutes without a trace. */
 const TINY_RATIO = 0.01;
 
-const SERVICE_NAME_ANNOTATION = 'resource.opentelemetry.io/service.name';
-
 type PodSpec = {
   nodeName?: string;
   containers?: Array<{ ports?: Array<{ containerPort?: number }> }>;
 };
+type PodLike = Parameters<typeof podShapeOfPod>[0];
 type PodStatus = { conditions?: Array<{ type: string; status: string }> };
 
 /**
@@ -49,27 +54,31 @@ export function clusterReader(
  * Why no trace of an active request's target has arrived, as far as
  * Tracegate can check it itself: the sampler, Beyla's default namespace
  * exclusions, the Beyla pod on each node the workload runs on, the
- * open-ports filter against the ports the pods declare, a pod annotation
- * that renames the service. Reads the cluster; never throws.
+ * open-ports filter against the ports the pods declare, and the names Beyla
+ * gives the running pods (resolved anew: `beyla`, when they could be read):
+ * spans that carry other Kubernetes attributes than the target's, or
+ * service names a store that searches by name was not asked for. Reads the
+ * cluster; never throws.
  */
 export async function whyNoTraces(
   request: TracingRequest,
   cluster: ClusterSettings,
   reader: ClusterReader,
-): Promise<string[]> {
+): Promise<{ reasons: string[]; beyla?: BeylaNaming }> {
   const reasons = samplerReasons(request);
-  if (request.method === 'prometheus') return reasons;
+  if (request.method === 'prometheus') return { reasons };
   if (cluster.beyla.excludedNamespaces.includes(request.namespace)) {
     reasons.push(
       `namespace ${request.namespace} is in Beyla's default exclusions on cluster ${cluster.name} (see beyla.allowExcludedNamespaces)`,
     );
   }
   try {
-    reasons.push(...(await workloadReasons(request, reader)));
+    const found = await workloadReasons(request, cluster, reader);
+    return { reasons: [...reasons, ...found.reasons], beyla: found.beyla };
   } catch (error) {
     reasons.push(`could not read the cluster: ${describeKubeError(error)}`);
+    return { reasons };
   }
-  return reasons;
 }
 
 function samplerReasons(request: TracingRequest): string[] {
@@ -89,8 +98,9 @@ function samplerReasons(request: TracingRequest): string[] {
 
 async function workloadReasons(
   request: TracingRequest,
+  cluster: ClusterSettings,
   { api, beylaPods }: ClusterReader,
-): Promise<string[]> {
+): Promise<{ reasons: string[]; beyla?: BeylaNaming }> {
   const { kind, name } = request.workload;
   const target = `${kind} ${request.namespace}/${name}`;
   const workload = await api.get({
@@ -98,19 +108,12 @@ async function workloadReasons(
     kind,
     metadata: { name, namespace: request.namespace },
   });
-  if (!workload) return [`${target} is not on the cluster`];
-  const matchLabels = (
-    workload.spec as { selector?: { matchLabels?: Record<string, string> } }
-  )?.selector?.matchLabels;
-  if (!matchLabels || !Object.keys(matchLabels).length) return [];
-  const pods = await api.list(
-    { apiVersion: 'v1', kind: 'Pod' },
-    Object.entries(matchLabels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
-    request.namespace,
+  if (!workload) return { reasons: [`${target} is not on the cluster`] };
+  const pods = (await readWorkloadPods(api, workload)).filter(pod =>
+    isTargetPod(request, podShapeOfPod(pod as PodLike)),
   );
-  if (!pods.length) return [`${target} has no pods`];
+  const beyla = beylaNaming(cluster, request, workload, pods);
+  if (!pods.length) return { reasons: [`${target} has no pods`], beyla };
 
   const reasons: string[] = [];
   if (!pods.some(isReady)) {
@@ -121,13 +124,41 @@ async function workloadReasons(
   reasons.push(...beylaPodReasons(pods, await beylaPods()));
   const portReason = openPortsReason(request, pods);
   if (portReason) reasons.push(portReason);
-  const renamed = pods
-    .map(p => p.metadata.annotations?.[SERVICE_NAME_ANNOTATION])
-    .find(n => n && n !== name);
-  if (renamed) {
+  reasons.push(...namingReasons(request, cluster, beyla));
+  return { reasons, beyla };
+}
+
+/** What Beyla's names for the running pods keep out of the lookup. */
+function namingReasons(
+  request: TracingRequest,
+  cluster: ClusterSettings,
+  beyla: BeylaNaming,
+): string[] {
+  const reasons = (beyla.overrides ?? []).map(
+    o =>
+      `the pods set ${o} themselves, so their spans do not carry the target's identity and a search by it finds none`,
+  );
+  for (const n of beyla.names.filter(x => x.unresolved)) {
     reasons.push(
-      `the pods' ${SERVICE_NAME_ANNOTATION} annotation names the service ${renamed}, so its traces carry that name rather than ${name}`,
+      `Beyla's name for container ${n.container} is only known when it runs: ${n.unresolved}`,
     );
+  }
+  if (cluster.traces?.type === 'jaeger') {
+    const asked = traceLookup(request).serviceNames;
+    const now = traceLookup({
+      ...request,
+      targetCheck: { ...request.targetCheck!, beyla },
+    }).serviceNames;
+    const missing = now.filter(n => !asked.includes(n));
+    if (missing.length) {
+      reasons.push(
+        `Beyla names the running pods ${missing.join(
+          ', ',
+        )}, which Jaeger was not asked for (${asked.join(
+          ', ',
+        )}); the next check asks for them`,
+      );
+    }
   }
   return reasons;
 }

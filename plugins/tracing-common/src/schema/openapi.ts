@@ -297,6 +297,28 @@ export type components = {
       anyTarget?: boolean;
       at: string;
       message?: string;
+      beyla?: components['schemas']['BeylaNaming'];
+    };
+    BeylaServiceName: {
+      container: string;
+      name: string;
+      nameSource: string;
+      namespace: string;
+      namespaceSource: string;
+      unresolved?: string;
+    };
+    BeylaNaming: {
+      from: string;
+      names: components['schemas']['BeylaServiceName'][];
+      overrides?: string[];
+    };
+    TraceLookup: {
+      resource: {
+        attribute: string;
+        value: string;
+      }[];
+      serviceNames: string[];
+      traceQL: string;
     };
     RolloutState: {
       desired: number;
@@ -450,10 +472,7 @@ export type components = {
       requestId: string;
       cluster: string;
       store?: 'tempo' | 'jaeger';
-      service: {
-        name: string;
-        namespace?: string;
-      };
+      lookup: components['schemas']['TraceLookup'];
       from: string;
       to: string;
       items: components['schemas']['TraceSummary'][];

@@ -53,7 +53,15 @@ export function fakeTracingApi(
       requestId: id,
       cluster: 'local',
       store: 'jaeger' as const,
-      service: { name: 'checkout', namespace: 'shop' },
+      lookup: {
+        resource: [
+          { attribute: 'k8s.namespace.name', value: 'shop' },
+          { attribute: 'k8s.deployment.name', value: 'checkout' },
+        ],
+        serviceNames: ['checkout'],
+        traceQL:
+          '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "checkout" }',
+      },
       from: new Date(Date.now() - 3_600_000).toISOString(),
       to: new Date().toISOString(),
       items: [],

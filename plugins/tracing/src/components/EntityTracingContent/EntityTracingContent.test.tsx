@@ -261,7 +261,15 @@ describe('EntityTracingContent', () => {
           requestId: 'a',
           cluster: 'local',
           store: 'tempo' as const,
-          service: { name: 'checkout', namespace: 'shop' },
+          lookup: {
+            resource: [
+              { attribute: 'k8s.namespace.name', value: 'shop' },
+              { attribute: 'k8s.deployment.name', value: 'checkout' },
+            ],
+            serviceNames: ['checkout'],
+            traceQL:
+              '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "checkout" }',
+          },
           from: seen,
           to: seen,
           items: [
@@ -315,7 +323,7 @@ describe('EntityTracingContent', () => {
       ).toBeInTheDocument();
       expect(
         await screen.findByText(
-          'No traces of checkout in shop in the last hour.',
+          'No traces with k8s.namespace.name=shop, k8s.deployment.name=checkout in the last hour.',
         ),
       ).toBeInTheDocument();
     });
@@ -327,7 +335,15 @@ describe('EntityTracingContent', () => {
             requestId: 'a',
             cluster: 'local',
             store: 'jaeger' as const,
-            service: { name: 'checkout', namespace: 'shop' },
+            lookup: {
+              resource: [
+                { attribute: 'k8s.namespace.name', value: 'shop' },
+                { attribute: 'k8s.deployment.name', value: 'checkout' },
+              ],
+              serviceNames: ['checkout'],
+              traceQL:
+                '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "checkout" }',
+            },
             from: '',
             to: '',
             items: [],

@@ -29,6 +29,7 @@ import { Link as RouterLink } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { tracingApiRef } from '../../api';
+import { BeylaNamingLine } from '../BeylaNamingLine';
 import { CancelRequestButton } from '../CancelRequestButton';
 import { ExtendDialog } from '../ExtendDialog';
 import { relativeTime } from '../Readable';
@@ -114,6 +115,7 @@ const RequestCard = (props: {
           {ACTIVE_CHECKED[request.method]}
         </Typography>
       )}
+      <BeylaNamingLine naming={request.targetCheck?.beyla} />
       {request.status === 'active' && (
         <TraceArrivalLine traces={request.traces} />
       )}

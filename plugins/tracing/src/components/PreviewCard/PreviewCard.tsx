@@ -2,6 +2,7 @@ import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { TracingPreview } from '@tracegate/plugin-tracing-common';
+import { BeylaNamingLine } from '../BeylaNamingLine';
 
 /**
  * What approving would apply: the rendered objects and their diff to live.
@@ -17,6 +18,7 @@ export const PreviewCard = ({ preview }: { preview: TracingPreview }) => (
           (tracing.autoApprove) when you submit it: no admin needs to review it.
         </Typography>
       )}
+      <BeylaNamingLine naming={preview.targetCheck?.beyla} />
       {preview.notes?.map(note => (
         <Typography key={note} paragraph role="note">
           {note}

@@ -14,6 +14,7 @@ import {
   describeTraceArrival,
   timeAgo,
   TraceArrival,
+  TraceLookup,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
 import { useEffect, useState } from 'react';
@@ -31,6 +32,11 @@ function useNow(intervalMs = 5_000): number {
     return () => clearInterval(timer);
   }, [intervalMs]);
   return now;
+}
+
+/** `k8s.namespace.name=shop, k8s.deployment.name=cart`. */
+function describeLookup(lookup: TraceLookup): string {
+  return lookup.resource.map(r => `${r.attribute}=${r.value}`).join(', ');
 }
 
 function formatDuration(ms: number): string {
@@ -113,9 +119,7 @@ export const RecentTraces = (props: { request: TracingRequest }) => {
   } else if (answer && answer.items.length === 0) {
     body = (
       <Typography variant="body2" color="textSecondary">
-        No traces of {answer.service.name}
-        {answer.service.namespace ? ` in ${answer.service.namespace}` : ''} in
-        the last hour.
+        No traces with {describeLookup(answer.lookup)} in the last hour.
       </Typography>
     );
   } else if (answer) {
@@ -182,6 +186,21 @@ export const RecentTraces = (props: { request: TracingRequest }) => {
         {answer?.store ? ` (${answer.store}, last hour)` : ''}
       </Typography>
       {body}
+      {answer && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          display="block"
+          aria-label="How traces are found"
+        >
+          Found by {describeLookup(answer.lookup)}
+          {answer.store === 'jaeger'
+            ? `, asking Jaeger for service ${answer.lookup.serviceNames.join(
+                ', ',
+              )}`
+            : ''}
+        </Typography>
+      )}
       {answer?.note && (
         <Typography variant="caption" color="textSecondary">
           {answer.note}

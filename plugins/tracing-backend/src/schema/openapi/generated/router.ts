@@ -205,6 +205,94 @@ export const spec = {
           message: {
             type: 'string',
           },
+          beyla: {
+            $ref: '#/components/schemas/BeylaNaming',
+          },
+        },
+      },
+      BeylaServiceName: {
+        type: 'object',
+        description:
+          "The service.name and service.namespace Beyla gives a container's spans.",
+        required: [
+          'container',
+          'name',
+          'nameSource',
+          'namespace',
+          'namespaceSource',
+        ],
+        properties: {
+          container: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          nameSource: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          namespaceSource: {
+            type: 'string',
+          },
+          unresolved: {
+            type: 'string',
+          },
+        },
+      },
+      BeylaNaming: {
+        type: 'object',
+        required: ['from', 'names'],
+        properties: {
+          from: {
+            type: 'string',
+          },
+          names: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/BeylaServiceName',
+            },
+          },
+          overrides: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      TraceLookup: {
+        type: 'object',
+        description:
+          "How a target's traces are found (its Kubernetes identity for eBPF).",
+        required: ['resource', 'serviceNames', 'traceQL'],
+        properties: {
+          resource: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['attribute', 'value'],
+              properties: {
+                attribute: {
+                  type: 'string',
+                },
+                value: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          serviceNames: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          traceQL: {
+            type: 'string',
+          },
         },
       },
       RolloutState: {
@@ -748,7 +836,7 @@ export const spec = {
       },
       RecentTraces: {
         type: 'object',
-        required: ['requestId', 'cluster', 'service', 'from', 'to', 'items'],
+        required: ['requestId', 'cluster', 'lookup', 'from', 'to', 'items'],
         properties: {
           requestId: {
             type: 'string',
@@ -760,17 +848,8 @@ export const spec = {
             type: 'string',
             enum: ['tempo', 'jaeger'],
           },
-          service: {
-            type: 'object',
-            required: ['name'],
-            properties: {
-              name: {
-                type: 'string',
-              },
-              namespace: {
-                type: 'string',
-              },
-            },
+          lookup: {
+            $ref: '#/components/schemas/TraceLookup',
           },
           from: {
             type: 'string',

@@ -1,0 +1,1 @@
+export { BeylaNamingLine } from './BeylaNamingLine';
