@@ -212,6 +212,28 @@ export interface Config {
          * `failed` with the pods' reason. Default: 5 minutes.
          */
         rolloutDeadline?: HumanDuration;
+        /**
+         * PriorityClass of Beyla's pods, so that a full node makes room for
+         * Beyla (the scheduler preempts a lower-priority pod). Default
+         * `system-node-critical`, which any namespace may use since Kubernetes
+         * 1.17 unless the cluster limits it with a ResourceQuota (GKE: add the
+         * `PriorityClass In [system-node-critical]` quota to Beyla's namespace,
+         * or name a PriorityClass of your own). `false`: none; then a full
+         * node keeps its Beyla on its old config rather than risk having none.
+         */
+        priorityClassName?: string | false;
+        /**
+         * Beyla pods restarted at once, each on another node (a change
+         * restarts only the pods on nodes that run pods of the targets it
+         * concerns). Default 10.
+         */
+        maxParallelRestarts?: number;
+        /**
+         * Configurations Beyla's pods may run at once: nodes a change did not
+         * concern keep theirs (each is a ConfigMap kept while a pod reads it).
+         * Past this, the nodes on the oldest are restarted. Default 8.
+         */
+        maxConfigVersions?: number;
       };
     }>;
   };

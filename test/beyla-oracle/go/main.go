@@ -54,6 +54,9 @@ type configResult struct {
 	ValidateError string                             `json:"validateError,omitempty"`
 	Entries       int                                `json:"entries"`
 	EntrySamplers []*discover.TracegateOracleSampler `json:"entrySamplers,omitempty"`
+	// With many entries: sha256 of "<index> <name>:<arg>" lines ("-" for
+	// none), instead of the list.
+	EntrySamplersDigest string `json:"entrySamplersDigest,omitempty"`
 	GlobalSampler *discover.TracegateOracleSampler   `json:"globalSampler,omitempty"`
 	// "<pod id>/<container>" of every process an entry selects (or an
 	// exclusion takes back).
@@ -145,6 +148,18 @@ func decide(text []byte, cases []podCase, pods []*v1.Pod, digestOver int) (resul
 	oracle, err := discover.NewTracegateOracle(obiCfg, obiCfg.Attributes.Kubernetes.ResourceLabels, pods)
 	check(err)
 	result.Entries, result.EntrySamplers = oracle.EntrySamplers()
+	if result.Entries > digestOver {
+		var lines strings.Builder
+		for i, s := range result.EntrySamplers {
+			sampler := "-"
+			if s != nil {
+				sampler = s.Name + ":" + s.Arg
+			}
+			fmt.Fprintf(&lines, "%d %s\n", i, sampler)
+		}
+		result.EntrySamplersDigest = sha([]byte(lines.String()))
+		result.EntrySamplers = nil
+	}
 	result.GlobalSampler = discover.TracegateOracleGlobalSampler(obiCfg)
 	processes := map[string]decision{}
 	for i, c := range cases {

@@ -25,6 +25,8 @@ export type OracleConfigResult = {
   validateError?: string;
   entries: number;
   entrySamplers?: Array<OracleSampler | null>;
+  /** With many entries, instead: sha256 of `<index> <name>:<arg>` lines (`-` for none). */
+  entrySamplersDigest?: string;
   globalSampler?: OracleSampler;
   /** Every process an entry selects, when there are few. */
   processes?: Record<string, OracleDecision>;

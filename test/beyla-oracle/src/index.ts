@@ -1,2 +1,3 @@
 export * from './pods';
 export * from './fixtures';
+export * from './workloads';

@@ -6,7 +6,7 @@ import {
 } from '@tracegate/plugin-tracing-common';
 import { formatBeylaVersion } from '../clusters/beylaVersion';
 import { ClusterSettings } from '../clusters/config';
-import { discoveryEntryName } from '../render/beyla';
+import { discoveryEntryName } from '../render/beylaConfig';
 import { KubeObject } from '../render/types';
 import { isTargetPod } from './selection';
 import {

@@ -15,13 +15,17 @@ import {
   ORACLE_PODS,
   OracleDecision,
   OracleFixture,
+  oraclePod,
+  OracleSampler,
   podsInputText,
   readOracleFixtures,
+  realisticWorkloads,
   writeOracleInputs,
 } from '@internal/beyla-oracle';
 import { demoOraclePods } from '@internal/local-kube';
 import {
   kubernetesIdentity,
+  SamplerName,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
 import { createHash } from 'node:crypto';
@@ -30,8 +34,12 @@ import path from 'node:path';
 import { testClusterSettings, tracingRequest } from '../__testUtils__/fixtures';
 import { beylaFeatures, parseBeylaVersion } from '../clusters/beylaVersion';
 import { ClusterSettings } from '../clusters/config';
-import { beylaConfig, inConfigOrder, renderBeylaConfig } from '../render/beyla';
-import { discoveryEntriesOf } from '../render';
+import {
+  beylaConfig,
+  discoveryEntriesOf,
+  renderBeylaConfig,
+} from '../render/beylaConfig';
+import { Entry, entryTargets, targetKey } from '../render/beylaSelections';
 import { entrySelects } from './selection';
 import {
   beylaNamingRules,
@@ -58,9 +66,6 @@ const request = (
     ...change,
   });
 
-/** The oracle's table and the demo's pods (the demo's stand-in names them by it). */
-const PODS = [...ORACLE_PODS, ...demoOraclePods()];
-
 /** One request per kind of target in the oracle's pods. */
 const REQUESTS: TracingRequest[] = [
   request('a', 'shop', 'Deployment', 'checkout'),
@@ -85,26 +90,80 @@ const REQUESTS: TracingRequest[] = [
   request('h', 'data', 'StatefulSet', 'db-postgresql', {
     sampling: { sampler: 'traceidratio', ratio: 0.05 },
   }),
+  // Same namespace, kind and sampler as checkout: one entry for both.
+  request('i', 'shop', 'Deployment', 'payments-v2'),
 ];
+
+/**
+ * 20,000 workloads of a large cluster, and pods for some of them, so that
+ * Beyla's matcher shows what the compact config selects.
+ */
+const LARGE = realisticWorkloads(20_000).map((w, n) =>
+  request(`large-${n}`, w.namespace, w.kind, w.name, {
+    sampling: { sampler: w.sampler as SamplerName, ratio: w.ratio },
+    ...(w.openPorts ? { openPorts: w.openPorts } : {}),
+  }),
+);
+const LARGE_PODS = [
+  0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987,
+]
+  .map(n => LARGE[n * 17])
+  .map(r =>
+    oraclePod({
+      id: `large-${r.namespace}-${r.workload.kind}-${r.workload.name}`,
+      namespace: r.namespace,
+      owner: { kind: r.workload.kind as 'Deployment', name: r.workload.name },
+      labels: { app: r.workload.name },
+      containers: [
+        {
+          name: r.workload.name.slice(0, 60),
+          port: Number(r.openPorts ?? 8080),
+        },
+      ],
+    }),
+  );
+
+/**
+ * The oracle's table, the demo's pods (the demo's stand-in names them by it)
+ * and pods of some of the large configuration's targets.
+ */
+const PODS = [...ORACLE_PODS, ...demoOraclePods(), ...LARGE_PODS];
 
 const cluster = (version: string, allowExcludedNamespaces: string[] = []) =>
   testClusterSettings({
     beyla: { image: `grafana/beyla:${version}`, allowExcludedNamespaces },
   });
 
-/** The configurations the oracle loads, by name: what each Beyla version gets. */
-const CONFIGS: Record<string, ClusterSettings> = {
-  'instrument-3.33.0': cluster('3.33.0'),
-  'instrument-3.33.0-allow-monitoring': cluster('3.33.0', ['monitoring']),
-  'instrument-2.5.0-shared-sampler': cluster('2.5.0'),
-  'services-2.4.0': cluster('2.4.0'),
-  'services-2.4.0-allow-monitoring': cluster('2.4.0', ['monitoring']),
+/**
+ * The configurations the oracle loads, by name: what each Beyla version
+ * gets, for REQUESTS (or LARGE).
+ */
+const CONFIGS: Record<
+  string,
+  { settings: ClusterSettings; requests: TracingRequest[] }
+> = {
+  'instrument-3.33.0': { settings: cluster('3.33.0'), requests: REQUESTS },
+  'instrument-3.33.0-allow-monitoring': {
+    settings: cluster('3.33.0', ['monitoring']),
+    requests: REQUESTS,
+  },
+  'instrument-2.5.0-shared-sampler': {
+    settings: cluster('2.5.0'),
+    requests: REQUESTS,
+  },
+  'services-2.4.0': { settings: cluster('2.4.0'), requests: REQUESTS },
+  'services-2.4.0-allow-monitoring': {
+    settings: cluster('2.4.0', ['monitoring']),
+    requests: REQUESTS,
+  },
+  'instrument-3.33.0-20000': { settings: cluster('3.33.0'), requests: LARGE },
+  'instrument-2.5.0-20000': { settings: cluster('2.5.0'), requests: LARGE },
 };
 
 const rendered = Object.fromEntries(
-  Object.entries(CONFIGS).map(([name, settings]) => [
+  Object.entries(CONFIGS).map(([name, { settings, requests }]) => [
     name,
-    renderBeylaConfig(REQUESTS, settings.beyla, settings.tempo),
+    renderBeylaConfig(requests, settings.beyla, settings.tempo),
   ]),
 );
 
@@ -242,7 +301,7 @@ describe("Beyla's own code, through the oracle's fixtures", () => {
       });
 
       it.each(Object.keys(CONFIGS))('loads %s as Tracegate expects', name => {
-        const settings = CONFIGS[name];
+        const { settings } = CONFIGS[name];
         const result = fixture.configs[name];
         // An entry sampler stops 2.5.0-2.5.2: Tracegate renders none there.
         const loads = !(
@@ -265,44 +324,65 @@ describe("Beyla's own code, through the oracle's fixtures", () => {
       it.each(Object.keys(CONFIGS))(
         'selects, samples and names with %s what Tracegate expects',
         name => {
-          const settings = CONFIGS[name];
+          const { settings, requests } = CONFIGS[name];
           const result = fixture.configs[name];
           if (result.loadError || result.validateError) return;
-          const config = beylaConfig(REQUESTS, settings.beyla, settings.tempo);
-          const entries = discoveryEntriesOf(config) as Array<{
-            name?: string;
-          }>;
-          // The config lists requests in its own order: entry i is ebpf[i].
-          const ordered = orderedRequests(settings);
-          expect(entries).toHaveLength(ordered.length);
+          const config = beylaConfig(requests, settings.beyla, settings.tempo);
+          const entries = discoveryEntriesOf(config) as Entry[];
+          const legacy = settings.beyla.dialect === 'services';
+          const entryOf = new Map<string, number>();
+          entries.forEach((entry, i) => {
+            for (const key of entryTargets(entry, legacy)) entryOf.set(key, i);
+          });
+          expect(result.entries).toBe(entries.length);
+          const global = (
+            config.otel_traces_export as { sampler?: OracleSampler }
+          ).sampler;
+          expect(result.globalSampler).toEqual(global);
+          const ownSamplers = entries.map(
+            e => (e.sampler as OracleSampler | undefined) ?? null,
+          );
+          // Above 200 entries the oracle records a digest of the samplers.
+          expect(result.entrySamplersDigest ?? result.entrySamplers).toEqual(
+            result.entrySamplersDigest
+              ? sha256(
+                  ownSamplers
+                    .map((s, i) => `${i} ${s ? `${s.name}:${s.arg}` : '-'}\n`)
+                    .join(''),
+                )
+              : ownSamplers,
+          );
 
           const expected: Record<string, unknown> = {};
           for (const [key, { case: podCase, process }] of PROCESSES) {
             const shape = podShapeOfPod(podCase.pod);
-            const selecting = ordered
-              .map((r, i) => ({ r, i }))
-              .filter(({ r }) =>
-                entrySelects(
-                  r,
-                  shape,
-                  process.ports,
-                  settings.beyla.excludedNamespaces,
-                ),
-              );
+            const selecting = requests.filter(r =>
+              entrySelects(
+                r,
+                shape,
+                process.ports,
+                settings.beyla.excludedNamespaces,
+              ),
+            );
             if (!selecting.length) continue;
-            const { r, i } = selecting[selecting.length - 1];
+            const r = selecting[selecting.length - 1];
+            const index = entryOf.get(targetKey(r))!;
             const naming = beylaServiceName(
               shape,
               process.container,
               rules,
-              entries[i].name,
+              entries[index].name as string | undefined,
             );
             expected[key] = {
-              entries: selecting.map(s => s.i),
+              entries: [
+                ...new Set(selecting.map(s => entryOf.get(targetKey(s))!)),
+              ],
               service: { name: naming.name, namespace: naming.namespace },
+              // What Beyla samples it with: the entry's sampler, else the
+              // exporter's; what the request asked for, or the shared one.
               sampler: settings.beyla.perEntrySampler
                 ? { name: r.sampling.sampler, arg: String(r.sampling.ratio) }
-                : undefined,
+                : global,
             };
           }
           const actual: Record<string, unknown> = {};
@@ -313,14 +393,11 @@ describe("Beyla's own code, through the oracle's fixtures", () => {
             actual[key] = {
               entries: decision.entries,
               service: exported(decision),
-              sampler: decision.entrySampler,
+              sampler: decision.entrySampler ?? result.globalSampler,
             };
           }
+          expect(result.processes).toBeDefined();
           expect(actual).toEqual(expected);
-          // Where Beyla has one sampler, it is the most demanding request's.
-          expect(result.globalSampler).toEqual(
-            (config.otel_traces_export as { sampler?: unknown }).sampler,
-          );
         },
       );
     },
@@ -354,9 +431,4 @@ function withoutTemplateHash(labels?: Record<string, string>) {
   if (!labels) return undefined;
   const { 'pod-template-hash': _hash, ...rest } = labels;
   return rest;
-}
-
-/** The ebpf requests in the order the config lists their entries. */
-function orderedRequests(_settings: ClusterSettings): TracingRequest[] {
-  return inConfigOrder(REQUESTS.filter(r => r.method === 'ebpf'));
 }

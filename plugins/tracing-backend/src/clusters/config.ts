@@ -12,6 +12,11 @@ import {
   parseBeylaVersion,
 } from './beylaVersion';
 
+/** Beyla's namespace unless `beyla.namespace` names another. */
+export const DEFAULT_BEYLA_NAMESPACE = 'beyla';
+/** Where the Grafana datasource goes unless `tempo.datasourceNamespace` says. */
+export const DEFAULT_DATASOURCE_NAMESPACE = 'monitoring';
+
 /** Tempo settings of one cluster. */
 export type TempoSettings = {
   /** `host:port`, no scheme (Prometheus needs it bare). */
@@ -60,6 +65,18 @@ export type BeylaSettings = {
   excludedNamespaces: string[];
   /** How long a DaemonSet rollout may take before its requests fail. */
   rolloutDeadlineMs: number;
+  /**
+   * Beyla pods' PriorityClass (`system-node-critical` by default), so a full
+   * node makes room for Beyla; empty: none.
+   */
+  priorityClassName: string;
+  /** Beyla pods a pass restarts at once, each on another node. */
+  maxParallelRestarts: number;
+  /**
+   * Configs Beyla's pods may run at once (nodes a change did not concern keep
+   * theirs); past it the nodes on the oldest are restarted to the current one.
+   */
+  maxConfigVersions: number;
 };
 
 /** How to reach one cluster's API server. */
@@ -234,7 +251,8 @@ function readTempoSettings(c: Config, key: string): TempoSettings {
     datasourceUid: c.getOptionalString('tempo.datasourceUid') ?? 'tempo',
     queryUrl: c.getOptionalString('tempo.queryUrl'),
     datasourceNamespace:
-      c.getOptionalString('tempo.datasourceNamespace') ?? 'monitoring',
+      c.getOptionalString('tempo.datasourceNamespace') ??
+      DEFAULT_DATASOURCE_NAMESPACE,
   };
 }
 
@@ -334,7 +352,8 @@ function readBeylaSettings(c: Config, key: string): BeylaSettings {
   const allowExcludedNamespaces =
     c.getOptionalStringArray('beyla.allowExcludedNamespaces') ?? [];
   return {
-    namespace: c.getOptionalString('beyla.namespace') ?? 'beyla',
+    namespace:
+      c.getOptionalString('beyla.namespace') ?? DEFAULT_BEYLA_NAMESPACE,
     image,
     version,
     dialect,
@@ -344,10 +363,51 @@ function readBeylaSettings(c: Config, key: string): BeylaSettings {
     excludedNamespaces: BEYLA_DEFAULT_EXCLUDED_NAMESPACES.filter(
       ns => !allowExcludedNamespaces.includes(ns),
     ),
+    priorityClassName: readPriorityClassName(c, key),
+    maxParallelRestarts: positiveInteger(
+      c,
+      'beyla.maxParallelRestarts',
+      10,
+      key,
+    ),
+    maxConfigVersions: positiveInteger(c, 'beyla.maxConfigVersions', 8, key),
     rolloutDeadlineMs: durationToMilliseconds(
       c.has('beyla.rolloutDeadline')
         ? readDurationFromConfig(c, { key: 'beyla.rolloutDeadline' })
         : { minutes: 5 },
     ),
   };
+}
+
+/** `beyla.priorityClassName`: a name, or false for none. */
+function readPriorityClassName(c: Config, key: string): string {
+  const value = c.getOptional('beyla.priorityClassName');
+  if (value === undefined) return 'system-node-critical';
+  if (value === false) return '';
+  if (
+    typeof value !== 'string' ||
+    !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)
+  ) {
+    throw new Error(
+      `${key}.priorityClassName: must be a PriorityClass name or false (got ${value})`,
+    );
+  }
+  return value;
+}
+
+function positiveInteger(
+  c: Config,
+  configKey: string,
+  fallback: number,
+  key: string,
+): number {
+  const value = c.getOptionalNumber(configKey) ?? fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(
+      `${key}.${configKey
+        .split('.')
+        .pop()}: must be a whole number of at least 1 (got ${value})`,
+    );
+  }
+  return value;
 }

@@ -1,38 +1,34 @@
-import {
-  sampledFraction,
-  TracingRequest,
-  WorkloadKind,
-} from '@tracegate/plugin-tracing-common';
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { createHash } from 'node:crypto';
-import { stringify } from 'yaml';
-import {
-  BEYLA_DEFAULT_EXCLUDED_CONTAINERS,
-  BEYLA_DEFAULT_EXCLUDED_EXE_PATHS,
-} from '../clusters/beylaVersion';
 import { BeylaSettings, TempoSettings } from '../clusters/config';
+import { renderBeylaConfig } from './beylaConfig';
 import { otlpCaConfigMap, OTLP_CA_CONFIG_MAP, OTLP_CA_KEY } from './tempo';
 import { OTLP_HEADERS_ENV } from './redact';
 import { KubeObject, MANAGED_BY, MANAGED_BY_LABEL } from './types';
 
+/*
+ * Beyla's objects on a cluster: namespace, RBAC, one ConfigMap per config
+ * (named by its content, immutable) and the DaemonSet. Beyla reads its config
+ * once at start, so the DaemonSet is `OnDelete`: a new config restarts no pod
+ * by itself; the reconciler restarts the pods on the nodes it concerns
+ * (plan/beylaNodes.ts), and each pod keeps naming the config it started with.
+ */
+
 export const BEYLA_NAME = 'beyla';
-export const BEYLA_CONFIG_MAP = 'beyla-config';
+/** Every Beyla config's ConfigMap is `beyla-config-<hash of its text>`. */
+export const BEYLA_CONFIG_PREFIX = 'beyla-config-';
 export const BEYLA_CONFIG_KEY = 'beyla-config.yml';
+/** On Beyla's config ConfigMaps, to tell them from the others in its namespace. */
+export const BEYLA_CONFIG_LABEL = 'tracegate.io/beyla-config';
+/**
+ * On the DaemonSet's pod template (and so on each pod): a hash of everything
+ * but the config's name. A pod with another one runs an older template (an
+ * image, a security context) and is restarted.
+ */
+export const BEYLA_TEMPLATE_ANNOTATION = 'tracegate.io/pod-template';
 const CONFIG_DIR = '/etc/beyla/config';
 const CA_DIR = '/etc/beyla/otlp-ca';
-
-const WORKLOAD_SELECTOR_KEYS: Record<WorkloadKind, string> = {
-  Deployment: 'k8s_deployment_name',
-  StatefulSet: 'k8s_statefulset_name',
-  DaemonSet: 'k8s_daemonset_name',
-};
-
-/** Beyla's discovery key for the request's workload kind. */
-function workloadSelectorKey(r: TracingRequest): string {
-  const key = WORKLOAD_SELECTOR_KEYS[r.workload.kind as WorkloadKind];
-  // The schema pairs eBPF with workload kinds only; never render a guess.
-  if (!key) throw new Error(`Beyla cannot select a ${r.workload.kind}`);
-  return key;
-}
+const CONFIG_VOLUME = 'config';
 
 // Beyla's unprivileged alternative (REFERENCE.md, security context).
 const BEYLA_CAPABILITIES = [
@@ -55,191 +51,22 @@ const labels = {
   ...BEYLA_POD_LABELS,
 };
 
-const escapeRegex = (text: string) =>
-  text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const exactRegex = (text: string) => `^${escapeRegex(text)}$`;
-const GLOB_TO_REGEX: Record<string, string> = { '*': '.*', '?': '.' };
-const globToRegex = (glob: string) =>
-  `^${glob
-    .split('')
-    .map(c => GLOB_TO_REGEX[c] ?? escapeRegex(c))
-    .join('')}$`;
+const sha256 = (text: string) =>
+  createHash('sha256').update(text).digest('hex');
 
-/** Code-point order: the same on every machine, unlike locale collation. */
-function compareText(a: string, b: string): number {
-  if (a === b) return 0;
-  return a < b ? -1 : 1;
+/** The ConfigMap name of a config text. */
+export function beylaConfigMapName(configText: string): string {
+  return `${BEYLA_CONFIG_PREFIX}${sha256(configText).slice(0, 12)}`;
 }
 
-/** The requests in the order the config lists their entries. */
-export function inConfigOrder(requests: TracingRequest[]): TracingRequest[] {
-  return [...requests].sort(byWorkload);
-}
-
-/** Same requests, same order, same bytes. */
-function byWorkload(a: TracingRequest, b: TracingRequest): number {
-  const key = (r: TracingRequest) =>
-    [r.namespace, r.workload.kind, r.workload.name, r.id].join('\u0000');
-  return compareText(key(a), key(b));
-}
-
-/** Beyla's ratio argument is a string ("0.5"). */
-const samplerOf = (r: TracingRequest) => ({
-  name: r.sampling.sampler,
-  arg: String(r.sampling.ratio),
-});
-
-/**
- * Where Beyla has one sampler for all entries: the most demanding request's,
- * so that none gets fewer traces than it asked for.
- */
-export function sharedSampler(requests: TracingRequest[]): TracingRequest {
-  return [...requests].sort(
-    (a, b) => sampledFraction(b) - sampledFraction(a) || byWorkload(a, b),
-  )[0];
-}
-
-/** Beyla >= 2.5: glob matching, one selector per request. */
-function instrumentEntry(r: TracingRequest, beyla: BeylaSettings) {
-  return {
-    k8s_namespace: r.namespace,
-    [workloadSelectorKey(r)]: r.workload.name,
-    ...(r.podLabels ? { k8s_pod_labels: sortedRecord(r.podLabels) } : {}),
-    ...(r.openPorts ? { open_ports: r.openPorts } : {}),
-    // 2.5.0-2.5.2 stop at start-up on a sampler inside an entry.
-    ...(beyla.perEntrySampler ? { sampler: samplerOf(r) } : {}),
-  };
-}
-
-/**
- * The `name` of a target's discovery entry, which Beyla then gives its
- * spans: only the legacy dialect renders one.
- */
-export function discoveryEntryName(
-  target: Pick<TracingRequest, 'namespace' | 'workload'>,
-  beyla: Pick<BeylaSettings, 'dialect'>,
-): string | undefined {
-  return beyla.dialect === 'services'
-    ? `${target.namespace}-${target.workload.name}`
-    : undefined;
-}
-
-/** Legacy (<= 2.4) matches by regular expression: anchor and escape. */
-function servicesEntry(r: TracingRequest) {
-  return {
-    name: discoveryEntryName(r, { dialect: 'services' }),
-    k8s_namespace: exactRegex(r.namespace),
-    [workloadSelectorKey(r)]: exactRegex(r.workload.name),
-    ...(r.podLabels
-      ? {
-          k8s_pod_labels: Object.fromEntries(
-            Object.entries(sortedRecord(r.podLabels)).map(([k, v]) => [
-              k,
-              globToRegex(v),
-            ]),
-          ),
-        }
-      : {}),
-    ...(r.openPorts ? { open_ports: r.openPorts } : {}),
-  };
-}
-
-function sortedRecord(record: Record<string, string>) {
-  return Object.fromEntries(
-    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)),
-  );
-}
-
-/** A request's discovery entry, in the cluster's dialect. */
-export function beylaDiscoveryEntry(
-  request: TracingRequest,
-  beyla: BeylaSettings,
-): Record<string, unknown> {
-  return beyla.dialect === 'instrument'
-    ? instrumentEntry(request, beyla)
-    : servicesEntry(request);
-}
-
-/** The discovery entries of a Beyla config, whichever the dialect. */
-export function discoveryEntriesOf(config: unknown): unknown[] {
-  const discovery = (config as { discovery?: Record<string, unknown> })
-    ?.discovery;
-  const entries = discovery?.instrument ?? discovery?.services;
-  return Array.isArray(entries) ? entries : [];
-}
-
-/** `beyla-config.yml` for the cluster's ebpf requests, as data. */
-export function beylaConfig(
-  requests: TracingRequest[],
-  beyla: BeylaSettings,
-  tempo: TempoSettings,
-): Record<string, unknown> {
-  const sorted = inConfigOrder(requests);
-  const scheme = tempo.insecure ? 'http' : 'https';
-  const exporter: Record<string, unknown> = {
-    endpoint: `${scheme}://${tempo.otlpEndpoint}`,
-    protocol: tempo.protocol,
-  };
-  if (!beyla.perEntrySampler && sorted.length) {
-    exporter.sampler = samplerOf(sharedSampler(sorted));
-  }
-  const entries = sorted.map(r => beylaDiscoveryEntry(r, beyla));
-  const discovery: Record<string, unknown> =
-    beyla.dialect === 'instrument'
-      ? { instrument: entries }
-      : { services: entries };
-  Object.assign(discovery, defaultExclusionOverride(beyla));
-  return {
-    discovery,
-    attributes: { kubernetes: { enable: true } },
-    otel_traces_export: exporter,
-  };
-}
-
-/**
- * Beyla's default exclusions without the namespaces the platform allows
- * (`beyla.allowExcludedNamespaces`): setting the key replaces Beyla's
- * built-in list, so the rest of it is restated.
- */
-function defaultExclusionOverride(beyla: BeylaSettings) {
-  if (!beyla.allowExcludedNamespaces.length) return {};
-  const namespaces = beyla.excludedNamespaces;
-  if (beyla.dialect === 'services') {
-    return {
-      default_exclude_services: [
-        {
-          exe_path:
-            '(?:^|/)(beyla$|alloy$|prometheus-config-reloader$|otelcol[^/]*$)',
-        },
-        ...(namespaces.length
-          ? [{ k8s_namespace: namespaces.map(exactRegex).join('|') }]
-          : []),
-      ],
-    };
-  }
-  return {
-    default_exclude_instrument: [
-      { exe_path: BEYLA_DEFAULT_EXCLUDED_EXE_PATHS },
-      ...(namespaces.length
-        ? [{ k8s_namespace: `{${namespaces.join(',')}}` }]
-        : []),
-      { k8s_container_name: BEYLA_DEFAULT_EXCLUDED_CONTAINERS },
-    ],
-  };
-}
-
-/** The text of `beyla-config.yml` for the cluster's ebpf requests. */
-export function renderBeylaConfig(
-  requests: TracingRequest[],
-  beyla: BeylaSettings,
-  tempo: TempoSettings,
-): string {
-  // Quoted wherever YAML 1.1 would read a scalar differently (`on`, `0123`,
-  // `e-0123`): Beyla's YAML decoder sees the strings the request holds.
-  return stringify(beylaConfig(requests, beyla, tempo), {
-    lineWidth: 0,
-    compat: 'yaml-1.1',
-  });
+/** The ConfigMap a Beyla pod (or pod template) reads its config from. */
+export function configMapOfBeylaPod(pod: object): string | undefined {
+  const volumes = (
+    (pod as { spec?: unknown }).spec as
+      | { volumes?: Array<{ name: string; configMap?: { name?: string } }> }
+      | undefined
+  )?.volumes;
+  return volumes?.find(v => v.name === CONFIG_VOLUME)?.configMap?.name;
 }
 
 /** Every Beyla object for the cluster's ebpf requests (none if there are none). */
@@ -251,12 +78,13 @@ export function renderBeyla(
   if (requests.length === 0) return [];
   const namespace = beyla.namespace;
   const config = renderBeylaConfig(requests, beyla, tempo);
+  const configMapName = beylaConfigMapName(config);
   const env = [
     { name: 'BEYLA_CONFIG_PATH', value: `${CONFIG_DIR}/${BEYLA_CONFIG_KEY}` },
   ];
-  const volumeMounts = [{ name: 'config', mountPath: CONFIG_DIR }];
+  const volumeMounts = [{ name: CONFIG_VOLUME, mountPath: CONFIG_DIR }];
   const volumes: object[] = [
-    { name: 'config', configMap: { name: BEYLA_CONFIG_MAP } },
+    { name: CONFIG_VOLUME, configMap: { name: configMapName } },
   ];
   const headers = Object.entries(tempo.headers);
   if (headers.length) {
@@ -274,7 +102,33 @@ export function renderBeyla(
     volumeMounts.push({ name: 'otlp-ca', mountPath: CA_DIR });
     volumes.push({ name: 'otlp-ca', configMap: { name: OTLP_CA_CONFIG_MAP } });
   }
-  const checksum = createHash('sha256').update(config).digest('hex');
+  const podSpec = {
+    serviceAccountName: BEYLA_NAME,
+    hostPID: true,
+    // Room on a full node: the scheduler preempts a lower-priority pod.
+    ...(beyla.priorityClassName
+      ? { priorityClassName: beyla.priorityClassName }
+      : {}),
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    tolerations: [{ operator: 'Exists' }],
+    containers: [
+      {
+        name: BEYLA_NAME,
+        image: beyla.image,
+        env,
+        securityContext: beyla.privileged
+          ? { privileged: true }
+          : {
+              runAsUser: 0,
+              // As Beyla's Helm chart sets it when unprivileged.
+              readOnlyRootFilesystem: true,
+              capabilities: { add: BEYLA_CAPABILITIES, drop: ['ALL'] },
+            },
+        volumeMounts,
+      },
+    ],
+    volumes,
+  };
   const clusterWideName = `tracegate-${BEYLA_NAME}`;
   return [
     {
@@ -327,7 +181,13 @@ export function renderBeyla(
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: BEYLA_CONFIG_MAP, namespace, labels },
+      metadata: {
+        name: configMapName,
+        namespace,
+        labels: { ...labels, [BEYLA_CONFIG_LABEL]: 'true' },
+      },
+      // Named by its content: never changed, only replaced.
+      immutable: true,
       data: { [BEYLA_CONFIG_KEY]: config },
     },
     ...(tempo.caPem ? [otlpCaConfigMap(tempo.caPem, namespace, labels)] : []),
@@ -337,37 +197,31 @@ export function renderBeyla(
       metadata: { name: BEYLA_NAME, namespace, labels },
       spec: {
         selector: { matchLabels: BEYLA_POD_LABELS },
+        // Tracegate restarts the pods a change concerns, no others.
+        updateStrategy: { type: 'OnDelete' },
         template: {
           metadata: {
             labels,
-            // A config change rolls the pods: Beyla does not reload its file.
-            annotations: { 'checksum/config': checksum },
+            annotations: {
+              [BEYLA_TEMPLATE_ANNOTATION]: templateHash(podSpec),
+            },
           },
-          spec: {
-            serviceAccountName: BEYLA_NAME,
-            hostPID: true,
-            nodeSelector: { 'kubernetes.io/os': 'linux' },
-            tolerations: [{ operator: 'Exists' }],
-            containers: [
-              {
-                name: BEYLA_NAME,
-                image: beyla.image,
-                env,
-                securityContext: beyla.privileged
-                  ? { privileged: true }
-                  : {
-                      runAsUser: 0,
-                      // As Beyla's Helm chart sets it when unprivileged.
-                      readOnlyRootFilesystem: true,
-                      capabilities: { add: BEYLA_CAPABILITIES, drop: ['ALL'] },
-                    },
-                volumeMounts,
-              },
-            ],
-            volumes,
-          },
+          spec: podSpec,
         },
       },
     },
   ];
+}
+
+/** A hash of a pod spec with its config's name left out. */
+function templateHash(podSpec: { volumes: object[] }): string {
+  const withoutConfig = {
+    ...podSpec,
+    volumes: podSpec.volumes.map(v =>
+      (v as { name: string }).name === CONFIG_VOLUME
+        ? { name: CONFIG_VOLUME }
+        : v,
+    ),
+  };
+  return sha256(JSON.stringify(withoutConfig)).slice(0, 16);
 }

@@ -24,13 +24,20 @@ export function renderCluster(
 }
 
 export {
-  beylaConfig,
-  beylaDiscoveryEntry,
-  discoveryEntriesOf,
-  renderBeylaConfig,
   BEYLA_CONFIG_KEY,
-  BEYLA_CONFIG_MAP,
+  BEYLA_CONFIG_LABEL,
+  BEYLA_CONFIG_PREFIX,
   BEYLA_NAME,
   BEYLA_POD_SELECTOR,
+  BEYLA_TEMPLATE_ANNOTATION,
+  beylaConfigMapName,
+  configMapOfBeylaPod,
 } from './beyla';
+export {
+  beylaConfig,
+  discoveryEntriesOf,
+  renderBeylaConfig,
+} from './beylaConfig';
+export { parseBeylaSelections, targetKey } from './beylaSelections';
+export type { BeylaSelections } from './beylaSelections';
 export * from './types';

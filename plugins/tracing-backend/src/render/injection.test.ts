@@ -6,7 +6,7 @@ import {
 import fc from 'fast-check';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { testClusterSettings, tracingRequest } from '../__testUtils__/fixtures';
-import { BEYLA_CONFIG_KEY, BEYLA_CONFIG_MAP, renderCluster } from '.';
+import { BEYLA_CONFIG_KEY, BEYLA_CONFIG_LABEL, renderCluster } from '.';
 import { KubeObject } from './types';
 
 /**
@@ -99,7 +99,9 @@ function roundTrip(objects: KubeObject[]): unknown[] {
 
 function beylaEntries(objects: unknown[], version: '1.1' | '1.2') {
   const configMap = objects.find(
-    (o: any) => o.kind === 'ConfigMap' && o.metadata.name === BEYLA_CONFIG_MAP,
+    (o: any) =>
+      o.kind === 'ConfigMap' &&
+      o.metadata.labels?.[BEYLA_CONFIG_LABEL] === 'true',
   ) as { data: Record<string, string> } | undefined;
   if (!configMap) return [];
   expect(Object.keys(configMap.data)).toEqual([BEYLA_CONFIG_KEY]);

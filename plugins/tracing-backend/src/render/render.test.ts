@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { testClusterSettings, tracingRequest } from '../__testUtils__/fixtures';
-import { renderBeylaConfig, renderCluster } from './index';
+import {
+  BEYLA_CONFIG_LABEL,
+  BEYLA_TEMPLATE_ANNOTATION,
+  configMapOfBeylaPod,
+  parseBeylaSelections,
+  renderBeylaConfig,
+  renderCluster,
+} from './index';
 
 const goldenDir = path.join(__dirname, '__golden__');
 
@@ -70,7 +77,9 @@ describe('renderCluster', () => {
     const text = objects
       .map(o => stringify(o))
       .join('---\n')
-      .replaceAll(`grafana/beyla:${version}`, 'grafana/beyla:VERSION');
+      .replaceAll(`grafana/beyla:${version}`, 'grafana/beyla:VERSION')
+      // The template hash covers the image, so it differs per version too.
+      .replace(/(tracegate\.io\/pod-template: )[0-9a-f]+/, '$1HASH');
     expect(text).toBe(golden(file, text));
   });
 
@@ -84,15 +93,61 @@ describe('renderCluster', () => {
     expect(renderCluster(cluster(), [])).toEqual([]);
   });
 
-  it('changes the DaemonSet checksum when the config changes', () => {
-    const checksum = (rs: TracingRequest[]) => {
-      const ds = renderCluster(cluster(), rs).find(
-        o => o.kind === 'DaemonSet',
+  it('names each config by its content, and the DaemonSet names the config', () => {
+    const named = (rs: TracingRequest[]) => {
+      const objects = renderCluster(cluster(), rs);
+      const ds = objects.find(o => o.kind === 'DaemonSet')!;
+      const configMap = objects.find(
+        o => o.kind === 'ConfigMap' && o.metadata.labels?.[BEYLA_CONFIG_LABEL],
       )!;
-      return (ds.spec as any).template.metadata.annotations['checksum/config'];
+      return {
+        configMap: configMap.metadata.name,
+        daemonSetReads: configMapOfBeylaPod((ds.spec as any).template),
+        template: (ds.spec as any).template.metadata.annotations[
+          BEYLA_TEMPLATE_ANNOTATION
+        ],
+      };
     };
-    expect(checksum(requests)).not.toBe(checksum(requests.slice(1)));
-    expect(checksum(requests)).toBe(checksum([...requests]));
+    const all = named(requests);
+    expect(all.daemonSetReads).toBe(all.configMap);
+    expect(all.configMap).toMatch(/^beyla-config-[0-9a-f]{12}$/);
+    // Another config, another name; the template hash leaves the name out.
+    const fewer = named(requests.slice(1));
+    expect(fewer.configMap).not.toBe(all.configMap);
+    expect(fewer.template).toBe(all.template);
+    expect(named([...requests].reverse())).toEqual(all);
+  });
+
+  it('groups the targets of a namespace and kind that share labels, ports and sampler', () => {
+    const text = renderBeylaConfig(
+      [
+        request('1', { workload: { kind: 'Deployment', name: 'cart' } }),
+        request('2', { workload: { kind: 'Deployment', name: 'checkout' } }),
+        request('3', {
+          workload: { kind: 'Deployment', name: 'search' },
+          sampling: { sampler: 'always_on', ratio: 1 },
+        }),
+        request('4', {
+          workload: { kind: 'StatefulSet', name: 'cache' },
+        }),
+      ],
+      cluster().beyla,
+      cluster().tempo,
+    );
+    // JSON (which YAML reads as written), one entry a line; the most common
+    // sampler given once, for the exporter.
+    expect(text).toBe(`{"discovery":{"instrument":[
+{"k8s_namespace":"shop","k8s_deployment_name":"{cart,checkout}"}
+,{"k8s_namespace":"shop","k8s_deployment_name":"search","sampler":{"name":"always_on","arg":"1"}}
+,{"k8s_namespace":"shop","k8s_statefulset_name":"cache"}
+]},"attributes":{"kubernetes":{"enable":true}},"otel_traces_export":{"endpoint":"http://tempo-distributor.tempo.svc:4317","protocol":"grpc","sampler":{"name":"parentbased_traceidratio","arg":"0.25"}}}
+`);
+    expect([...parseBeylaSelections(text).targets.keys()]).toEqual([
+      'shop/Deployment/cart',
+      'shop/Deployment/checkout',
+      'shop/Deployment/search',
+      'shop/StatefulSet/cache',
+    ]);
   });
 
   it('renders only tracingConfig for prometheus requests, the newest per CR', () => {
@@ -175,8 +230,10 @@ describe('a multi-tenant TLS Tempo', () => {
       )?.data,
     ).toEqual({ 'ca.crt': pem });
     expect(
-      renderBeylaConfig(requests.slice(0, 2), settings.beyla, settings.tempo),
-    ).toContain('endpoint: https://tempo.example.com:443');
+      JSON.parse(
+        renderBeylaConfig(requests.slice(0, 2), settings.beyla, settings.tempo),
+      ).otel_traces_export.endpoint,
+    ).toBe('https://tempo.example.com:443');
   });
 
   it('gives Prometheus the headers and the CA as tracingConfig fields', () => {
@@ -214,7 +271,13 @@ describe('renderBeylaConfig', () => {
       cluster('2.4.0').beyla,
       cluster('2.4.0').tempo,
     );
-    expect(text).toContain('k8s_deployment_name: ^web\\.v2$');
-    expect(text).toContain('app: ^web.*$');
+    expect(JSON.parse(text).discovery.services).toEqual([
+      {
+        name: 'shop-web.v2',
+        k8s_namespace: '^shop$',
+        k8s_deployment_name: '^web\\.v2$',
+        k8s_pod_labels: { app: '^web.*$' },
+      },
+    ]);
   });
 });
