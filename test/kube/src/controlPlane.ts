@@ -66,6 +66,8 @@ export async function startControlPlane(
     nodes?: number;
     /** More KWOK stages (YAML), e.g. to make some pods fail. */
     kwokStages?: string;
+    /** Pods each fake node takes (110, as a real one, by default). */
+    podsPerNode?: number;
   } = {},
 ): Promise<LocalControlPlane> {
   const binary = await buildControlPlane();
@@ -117,6 +119,7 @@ export async function startControlPlane(
           CoreV1Api,
         ),
         options.nodes,
+        options.podsPerNode,
       );
     } catch (error) {
       kwok?.kill('SIGKILL');

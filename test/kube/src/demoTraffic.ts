@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { OracleNames, StandInPod, standInSelection } from './beylaStandIn';
 import { parse } from 'yaml';
 import { LocalControlPlane } from './controlPlane';
@@ -9,9 +9,9 @@ import { sendSpans } from './jaeger';
  * fake nodes, so this reads what Beyla would read, Beyla's ConfigMap as
  * Tracegate applied it, and sends OTLP spans for the processes it selects,
  * as Beyla would for their HTTP requests:
- * - only for the config Beyla's pods run: while the DaemonSet rolls out a
- *   new config, the last rolled-out one,
- * - only for ready pods on a node where a Beyla pod is ready,
+ * - on each node, for the config that node's Beyla pod started with (the
+ *   ConfigMap its spec names: Beyla reads its config once), and only while
+ *   that pod is ready,
  * - for each container whose declared port an entry selects, matched as
  *   Beyla's matcher does (beylaStandIn.ts, checked against Beyla's own
  *   decisions in the oracle's fixtures),
@@ -32,7 +32,6 @@ export function startDemoTraffic(options: {
 }): { stop(): void } {
   const kubeConfig = options.cluster.kubeConfig();
   const core = kubeConfig.makeApiClient(CoreV1Api);
-  const apps = kubeConfig.makeApiClient(AppsV1Api);
   const beylaNamespace = options.beylaNamespace ?? 'beyla';
   const perInterval = options.requestsPerInterval ?? 6;
   const said = new Set<string>();
@@ -43,30 +42,15 @@ export function startDemoTraffic(options: {
   };
   let stopped = false;
   let running = false;
-  // What the Beyla pods run: the config of the last rollout that finished.
-  let runningConfig: RunningConfig | undefined;
+  // Configs by ConfigMap name: Tracegate names them by content.
+  const configs = new Map<string, RunningConfig['config']>();
 
   const tick = async () => {
     if (running || stopped) return;
     running = true;
     try {
-      const rollout = await beylaRollout(apps, beylaNamespace);
-      if (rollout.state === 'none') runningConfig = undefined;
-      if (rollout.state === 'done') {
-        runningConfig = await readRunningConfig(
-          core,
-          beylaNamespace,
-          rollout.image,
-        );
-      }
-      const targets = runningConfig
-        ? await instrumentedProcesses(
-            core,
-            beylaNamespace,
-            runningConfig,
-            sayOnce,
-          )
-        : [];
+      const nodes = await beylaByNode(core, beylaNamespace, configs);
+      const targets = await instrumentedProcesses(core, nodes, sayOnce);
       for (const target of targets) {
         const spans = Array.from({ length: perInterval }, () => fakeRequest())
           // A trace id ratio sampler keeps this fraction of new traces.
@@ -116,80 +100,73 @@ type RunningConfig = {
 type Target = { resource: Record<string, string>; ratio: number };
 
 /**
- * Beyla's DaemonSet: `none` (no Beyla runs), `done` (every pod runs the
- * current template, so the current config) or `rolling`, and its image.
+ * What each node's ready Beyla pod runs: the config it started with and
+ * the oracle's naming for its image's version.
  */
-async function beylaRollout(
-  apps: AppsV1Api,
-  namespace: string,
-): Promise<{ state: 'none' | 'done' | 'rolling'; image?: string }> {
-  const daemonSet = await apps
-    .readNamespacedDaemonSet({ name: 'beyla', namespace })
-    .catch(() => undefined);
-  if (!daemonSet) return { state: 'none' };
-  const status = daemonSet.status;
-  const done =
-    status !== undefined &&
-    (status.observedGeneration ?? 0) >= (daemonSet.metadata?.generation ?? 0) &&
-    status.updatedNumberScheduled === status.desiredNumberScheduled &&
-    status.numberAvailable === status.desiredNumberScheduled;
-  return {
-    state: done ? 'done' : 'rolling',
-    image: daemonSet.spec?.template.spec?.containers[0]?.image,
-  };
-}
-
-/** Beyla's config as its pods read it, with the oracle's naming for its version. */
-async function readRunningConfig(
+async function beylaByNode(
   core: CoreV1Api,
   namespace: string,
-  image = '',
-): Promise<RunningConfig> {
-  const configMap = await core
-    .readNamespacedConfigMap({ name: 'beyla-config', namespace })
-    .catch(() => undefined);
-  const config = parse(configMap?.data?.['beyla-config.yml'] ?? '{}') ?? {};
-  const version = /:v?(\d+\.\d+\.\d+)/.exec(image)?.[1] ?? '';
-  return { config, names: new OracleNames(version) };
+  configs: Map<string, RunningConfig['config']>,
+): Promise<Map<string, RunningConfig>> {
+  const pods = (
+    await core.listNamespacedPod({
+      namespace,
+      labelSelector: 'app.kubernetes.io/name=beyla',
+    })
+  ).items.filter(p => isReady(p) && !p.metadata?.deletionTimestamp);
+  const byNode = new Map<string, RunningConfig>();
+  for (const pod of pods) {
+    const name = pod.spec?.volumes?.find(v => v.name === 'config')?.configMap
+      ?.name;
+    if (!name || !pod.spec?.nodeName) continue;
+    if (!configs.has(name)) {
+      const configMap = await core
+        .readNamespacedConfigMap({ name, namespace })
+        .catch(() => undefined);
+      if (!configMap) continue;
+      configs.set(
+        name,
+        parse(configMap.data?.['beyla-config.yml'] ?? '{}') ?? {},
+      );
+    }
+    const version =
+      /:v?(\d+\.\d+\.\d+)/.exec(pod.spec.containers[0]?.image ?? '')?.[1] ?? '';
+    byNode.set(pod.spec.nodeName, {
+      config: configs.get(name)!,
+      names: new OracleNames(version),
+    });
+  }
+  return byNode;
 }
 
 /** Every container Beyla would instrument now, with its resource and ratio. */
 async function instrumentedProcesses(
   core: CoreV1Api,
-  beylaNamespace: string,
-  { config, names }: RunningConfig,
+  beylaNodes: Map<string, RunningConfig>,
   sayOnce: (text: string) => void,
 ): Promise<Target[]> {
-  const beylaNodes = new Set(
-    (
-      await core.listNamespacedPod({
-        namespace: beylaNamespace,
-        labelSelector: 'app.kubernetes.io/name=beyla',
-      })
-    ).items
-      .filter(isReady)
-      .map(p => p.spec?.nodeName),
-  );
-  const shared = config.otel_traces_export?.sampler;
+  if (!beylaNodes.size) return [];
   const targets: Target[] = [];
   const pods = (await core.listPodForAllNamespaces()).items.filter(
-    p => isReady(p) && beylaNodes.has(p.spec?.nodeName),
+    p => isReady(p) && beylaNodes.has(p.spec?.nodeName ?? ''),
   );
-  for (const pod of pods as StandInPod[]) {
+  for (const pod of pods) {
+    const { config, names } = beylaNodes.get(pod.spec!.nodeName!)!;
+    const shared = config.otel_traces_export?.sampler;
     for (const container of pod.spec?.containers ?? []) {
       const ports = (container.ports ?? [])
         .map(p => p.containerPort)
         .filter((n): n is number => typeof n === 'number');
-      const selected = standInSelection(config, pod, ports);
+      const selected = standInSelection(config, pod as StandInPod, ports);
       if (!selected) continue;
-      const where = `${pod.metadata.namespace}/${pod.metadata.name} (${container.name})`;
+      const where = `${pod.metadata?.namespace}/${pod.metadata?.name} (${container.name})`;
       if (selected.entry.name) {
         sayOnce(
           `${where}: its entry names the service (legacy dialect); the stand-in names only what the oracle named, so it sends nothing`,
         );
         continue;
       }
-      const resource = names.resourceOf(pod, container.name);
+      const resource = names.resourceOf(pod as StandInPod, container.name);
       if (!resource) {
         sayOnce(
           `${where}: Beyla ${names.beyla}'s name for this pod shape is not in the oracle's fixtures (test/beyla-oracle), so no spans are sent for it`,

@@ -12,6 +12,7 @@ export {
 export type { LocalControlPlane } from './controlPlane';
 export {
   addFakeNodes,
+  beylaStartDelayStage,
   buildKwok,
   CRASHLOOP_BEYLA_IMAGE,
   CRASHLOOP_STAGE,
@@ -23,6 +24,8 @@ export {
   statusCode,
   TRACEGATE_ACCOUNT,
   TRACEGATE_APPLIER_RULES,
+  TRACEGATE_RBAC_DOCUMENTS,
+  withoutDaemonSets,
   TRACEGATE_NAMESPACE,
 } from './access';
 export {

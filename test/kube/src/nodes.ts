@@ -72,6 +72,8 @@ export async function startKwok(options: {
 export async function addFakeNodes(
   core: CoreV1Api,
   count: number,
+  /** Pods each node takes (`status.allocatable.pods`): 110, as a real one. */
+  podsPerNode = 110,
 ): Promise<string[]> {
   const names = Array.from({ length: count }, (_, i) => `kwok-node-${i}`);
   for (const name of names) {
@@ -96,8 +98,12 @@ export async function addFakeNodes(
           },
         },
         status: {
-          allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-          capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+          allocatable: {
+            cpu: '32',
+            memory: '256Gi',
+            pods: String(podsPerNode),
+          },
+          capacity: { cpu: '32', memory: '256Gi', pods: String(podsPerNode) },
         },
       },
     });
@@ -200,11 +206,12 @@ spec:
 `;
 
 /**
- * Beyla's pods become ready after a few seconds, as on a real node (image
- * pull, eBPF probes): a rollout is long enough to be seen ("rolling out
- * 1/3 nodes"). Used by the demo and the e2e cluster.
+ * Beyla's pods become ready `delayMs` (plus up to `jitterMs`) after they
+ * start, as on a real node (image pull, eBPF probes): a restart is long
+ * enough to be seen.
  */
-export const BEYLA_START_DELAY_STAGE = `apiVersion: kwok.x-k8s.io/v1alpha1
+export function beylaStartDelayStage(delayMs: number, jitterMs = 0): string {
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
 metadata:
   name: tracegate-beyla-start-delay
@@ -227,8 +234,8 @@ spec:
       values: ['${CRASHLOOP_BEYLA_IMAGE}']
   weight: 10000
   delay:
-    durationMilliseconds: 3000
-    jitterDurationMilliseconds: 6000
+    durationMilliseconds: ${delayMs}
+    jitterDurationMilliseconds: ${delayMs + jitterMs}
   next:
     statusTemplate: |
       {{ $now := Now }}
@@ -257,3 +264,7 @@ spec:
       phase: Running
       startTime: {{ $now | Quote }}
 `;
+}
+
+/** The demo's and the e2e cluster's: ready 3 to 6 s after start. */
+export const BEYLA_START_DELAY_STAGE = beylaStartDelayStage(3000, 3000);

@@ -11,14 +11,19 @@ import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { ClusterSettings } from '../clusters/config';
 import { KubeApi } from '../clusters/KubeApi';
+import { DatabaseClusterStore } from '../database/DatabaseClusterStore';
 import { DatabaseTracingRequestStore } from '../database/DatabaseTracingRequestStore';
 import { NewTracingRequest } from '../database/TracingRequestStore';
 import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import { Reconciler } from '../reconcile/Reconciler';
 import { NEW_REQUEST, testClusterSettings } from './fixtures';
+import { configMapOfBeylaPod } from '../render';
+import { parse } from 'yaml';
 
 /** A seeded local control plane and Tracegate's ServiceAccount token on it. */
-export async function startSeededCluster(): Promise<{
+export async function startSeededCluster(
+  options: { podsPerNode?: number; kwokStages?: string } = {},
+): Promise<{
   cluster: LocalControlPlane;
   token: string;
 }> {
@@ -26,7 +31,10 @@ export async function startSeededCluster(): Promise<{
   // cluster; pods of CRASHLOOP_BEYLA_IMAGE never become ready.
   const cluster = await startControlPlane({
     nodes: 3,
-    kwokStages: CRASHLOOP_STAGE,
+    kwokStages: [CRASHLOOP_STAGE, options.kwokStages]
+      .filter(Boolean)
+      .join('\n---\n'),
+    podsPerNode: options.podsPerNode,
   });
   await seedPlatform(cluster);
   const token = await createTracegateServiceAccount(cluster);
@@ -73,6 +81,7 @@ export async function storeAndReconciler(
   const auditor = mockServices.auditor.mock();
   const reconciler = new Reconciler({
     store: requests.store,
+    clusterStore: requests.clusterStore,
     clusters,
     transitions: new RequestTransitions({
       store: requests.store,
@@ -97,6 +106,9 @@ export function localClusterSettings(
 export async function storeWithRequests(databases: TestDatabases) {
   const knex = await databases.init('SQLITE_3');
   const store = await DatabaseTracingRequestStore.create({
+    database: mockServices.database({ knex }),
+  });
+  const clusterStore = await DatabaseClusterStore.create({
     database: mockServices.database({ knex }),
   });
   let n = 0;
@@ -131,7 +143,7 @@ export async function storeWithRequests(databases: TestDatabases) {
       at: new Date().toISOString(),
     });
   }
-  return { store, approve, end };
+  return { store, clusterStore, approve, end };
 }
 
 /** Waits until the namespace is gone (deletion finishes asynchronously). */
@@ -159,11 +171,22 @@ export async function waitForNamespaceGone(api: KubeApi, name: string) {
 export async function expectBeylaRemoved(api: KubeApi, namespace = 'beyla') {
   for (const [apiVersion, kind, name] of [
     ['apps/v1', 'DaemonSet', 'beyla'],
-    ['v1', 'ConfigMap', 'beyla-config'],
     ['v1', 'ServiceAccount', 'beyla'],
   ]) {
     if (await api.get({ apiVersion, kind, metadata: { name, namespace } }))
       throw new Error(`${kind} ${namespace}/${name} still there`);
+  }
+  const configs = await api.list(
+    { apiVersion: 'v1', kind: 'ConfigMap' },
+    'tracegate.io/beyla-config=true',
+    namespace,
+  );
+  if (configs.length) {
+    throw new Error(
+      `Beyla configs still there: ${configs
+        .map(c => c.metadata.name)
+        .join(', ')}`,
+    );
   }
   const ns = await api.get({
     apiVersion: 'v1',
@@ -200,17 +223,46 @@ export async function reconcileUntil(
   }
 }
 
-/**
- * Empties Beyla's config the way `kubectl edit` would (an update by another
- * field manager, not an apply).
- */
-export async function handEditBeylaConfig(api: KubeApi) {
+/** A hand edit of a field Tracegate owns: Beyla's DaemonSet loses hostPID. */
+export async function handEditBeylaDaemonSet(api: KubeApi) {
   await (api as any).request(
     'PATCH',
-    '/api/v1/namespaces/beyla/configmaps/beyla-config',
+    '/apis/apps/v1/namespaces/beyla/daemonsets/beyla',
     {
-      body: JSON.stringify({ data: { 'beyla-config.yml': 'discovery: {}\n' } }),
+      body: JSON.stringify({
+        spec: { template: { spec: { hostPID: false } } },
+      }),
       contentType: 'application/merge-patch+json',
     },
   );
+}
+
+/**
+ * Beyla's current config as the cluster holds it: the ConfigMap its
+ * DaemonSet names, and the config parsed; undefined without a DaemonSet.
+ */
+export async function liveBeylaConfig(api: KubeApi, namespace = 'beyla') {
+  const daemonSet = await api.get({
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'beyla', namespace },
+  });
+  if (!daemonSet) return undefined;
+  const name = configMapOfBeylaPod((daemonSet.spec as any).template);
+  const configMap = name
+    ? await api.get({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace },
+      })
+    : undefined;
+  const text = (configMap?.data as Record<string, string> | undefined)?.[
+    'beyla-config.yml'
+  ];
+  return {
+    name: name ?? '',
+    configMap,
+    text,
+    config: text === undefined ? undefined : parse(text),
+  };
 }

@@ -27,6 +27,8 @@ const RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
   'apps/v1/Deployment': { plural: 'deployments', namespaced: true },
   'apps/v1/StatefulSet': { plural: 'statefulsets', namespaced: true },
   'v1/Pod': { plural: 'pods', namespaced: true },
+  'v1/Node': { plural: 'nodes', namespaced: false },
+  'v1/Event': { plural: 'events', namespaced: true },
   'monitoring.coreos.com/v1/Prometheus': {
     plural: 'prometheuses',
     namespaced: true,
@@ -133,11 +135,25 @@ export class KubeApi {
     })) as KubeObject;
   }
 
-  async delete(ref: ObjectRef): Promise<void> {
+  /**
+   * Deletes the object (gone already is fine). With `uid`, only that very
+   * object: a newer one of the same name is left alone (a 409).
+   */
+  async delete(ref: ObjectRef, options: { uid?: string } = {}): Promise<void> {
     try {
       await this.request(
         'DELETE',
         `${objectPath(ref)}?propagationPolicy=Background`,
+        options.uid
+          ? {
+              body: JSON.stringify({
+                apiVersion: 'v1',
+                kind: 'DeleteOptions',
+                preconditions: { uid: options.uid },
+              }),
+              contentType: 'application/json',
+            }
+          : {},
       );
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -152,18 +168,32 @@ export class KubeApi {
     kind: KindRef,
     labelSelector?: string,
     namespace?: string,
+    options: {
+      fieldSelector?: string;
+      /** Only each item's metadata (a PartialObjectMetadataList): less to read. */
+      metadataOnly?: boolean;
+    } = {},
   ): Promise<KubeObject[]> {
-    const query = labelSelector
-      ? `?${new URLSearchParams({ labelSelector })}`
-      : '';
+    const params = new URLSearchParams();
+    if (labelSelector) params.set('labelSelector', labelSelector);
+    if (options.fieldSelector)
+      params.set('fieldSelector', options.fieldSelector);
+    const query = params.size ? `?${params}` : '';
     const { items } = (await this.request(
       'GET',
       `${collectionPath(kind, namespace)}${query}`,
+      options.metadataOnly
+        ? {
+            accept:
+              'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1',
+          }
+        : {},
     )) as {
-      items: KubeObject[];
+      items: KubeObject[] | null;
     };
-    // Lists leave apiVersion and kind out of their items.
-    return items.map(item => ({
+    // Lists leave apiVersion and kind out of their items (and an empty
+    // PartialObjectMetadataList may say `items: null`).
+    return (items ?? []).map(item => ({
       ...item,
       apiVersion: kind.apiVersion,
       kind: kind.kind,
@@ -178,14 +208,19 @@ export class KubeApi {
   private async request(
     method: string,
     path: string,
-    options: { body?: string; contentType?: string } = {},
+    options: { body?: string; contentType?: string; accept?: string } = {},
   ): Promise<unknown> {
     const requestOptions: https.RequestOptions = {
       method,
       timeout: this.timeoutMs,
       headers: {
-        Accept: 'application/json',
+        Accept: options.accept ?? 'application/json',
         ...(options.contentType ? { 'Content-Type': options.contentType } : {}),
+        // Node sends a DELETE body unframed unless told its length: the
+        // server would read it as the next request on the connection.
+        ...(options.body !== undefined
+          ? { 'Content-Length': Buffer.byteLength(options.body) }
+          : {}),
       },
     };
     await this.kc.applyToHTTPSOptions(requestOptions);

@@ -1,5 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { DatabaseClusterStore } from './DatabaseClusterStore';
 import { DatabaseTracingRequestStore } from './DatabaseTracingRequestStore';
 import { NewTracingRequest } from './TracingRequestStore';
 
@@ -38,7 +39,10 @@ describe.each(databases.eachSupportedId())(
       const store = await DatabaseTracingRequestStore.create({
         database: mockServices.database({ knex }),
       });
-      return { knex, store };
+      const clusters = await DatabaseClusterStore.create({
+        database: mockServices.database({ knex }),
+      });
+      return { knex, store, clusters };
     }
 
     it('stores a request with its first history row', async () => {
@@ -292,34 +296,53 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('counts changes of the live set per cluster, in the same transaction', async () => {
-      const { store } = await createStore();
+      const { store, clusters } = await createStore();
       const request = await store.create(filed(), { actor: 'u', at: at(0) });
-      expect(await store.clusterRevision('local')).toBe(0);
+      expect(await clusters.clusterRevision('local')).toBe(0);
       const move = (from: any, to: any) =>
         store.transition({ id: request.id, from, to, actor: 'a', at: at(1) });
       await move('pending', 'approved');
-      expect(await store.clusterRevision('local')).toBe(1);
+      expect(await clusters.clusterRevision('local')).toBe(1);
       await move('approved', 'active'); // still live: same objects
-      expect(await store.clusterRevision('local')).toBe(1);
+      expect(await clusters.clusterRevision('local')).toBe(1);
       await move('active', 'revoked');
-      expect(await store.clusterRevision('local')).toBe(2);
-      expect(await store.clusterRevision('other')).toBe(0);
+      expect(await clusters.clusterRevision('local')).toBe(2);
+      expect(await clusters.clusterRevision('other')).toBe(0);
     });
 
     it('leases a cluster to one holder until it expires or is released', async () => {
-      const { store } = await createStore();
+      const { clusters } = await createStore();
       const lease = (holder: string, now: number) =>
-        store.acquireLease({ cluster: 'local', holder, ttlMs: 1000, now });
+        clusters.acquireLease({ cluster: 'local', holder, ttlMs: 1000, now });
       expect(await lease('a', 0)).toBe(true);
       expect(await lease('b', 500)).toBe(false);
       expect(await lease('a', 900)).toBe(true); // renewed until 1900
       expect(await lease('b', 1500)).toBe(false);
       expect(await lease('b', 2000)).toBe(true); // a's ran out
       expect(await lease('a', 2100)).toBe(false);
-      await store.releaseLease({ cluster: 'local', holder: 'a' }); // not a's
+      await clusters.releaseLease({ cluster: 'local', holder: 'a' }); // not a's
       expect(await lease('a', 2200)).toBe(false);
-      await store.releaseLease({ cluster: 'local', holder: 'b' });
+      await clusters.releaseLease({ cluster: 'local', holder: 'b' });
       expect(await lease('a', 2300)).toBe(true);
+    });
+
+    it("records a cluster's state, and reads only the clusters asked for", async () => {
+      const { clusters } = await createStore();
+      const state = {
+        at: at(1),
+        beylaObjects: [
+          { kind: 'DaemonSet', name: 'beyla', present: true, detail: 'ok' },
+        ],
+        sharedObjects: [],
+        errors: [],
+      };
+      expect(await clusters.states(['local'])).toEqual(new Map());
+      await clusters.recordState('local', state);
+      await clusters.recordState('other', { ...state, errors: ['down'] });
+      expect(await clusters.states(['local'])).toEqual(
+        new Map([['local', state]]),
+      );
+      expect(await clusters.states([])).toEqual(new Map());
     });
   },
 );

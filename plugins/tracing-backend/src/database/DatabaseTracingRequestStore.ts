@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
@@ -26,12 +23,9 @@ import {
   TracingRequestFilter,
   TracingRequestStore,
   TracingRequestTransition,
+  TargetHeldError,
 } from './TracingRequestStore';
-
-const migrationsDir = resolvePackagePath(
-  '@tracegate/plugin-tracing-backend',
-  'migrations',
-);
+import { migrateDatabase } from './migrate';
 
 const REQUESTS = 'tracing_requests';
 const CLUSTERS = 'tracing_clusters';
@@ -63,6 +57,7 @@ type RequestRow = {
   last_apply_at: string | null;
   last_apply_error: string | null;
   last_apply_rollout: string | null;
+  last_apply_objects: string | null;
   target_check: string | null;
   supersedes: string | null;
   live_target: string | null;
@@ -135,11 +130,9 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
   static async create(options: {
     database: DatabaseService;
   }): Promise<DatabaseTracingRequestStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
-    return new DatabaseTracingRequestStore(client);
+    return new DatabaseTracingRequestStore(
+      await migrateDatabase(options.database),
+    );
   }
 
   private constructor(private readonly db: Knex) {}
@@ -324,7 +317,7 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
     return true;
   }
 
-  /** Turns a lost race for a target into a 409 naming who holds it. */
+  /** Turns a lost race for a target into a 409 carrying who holds it. */
   private async guardTarget<T>(
     request: TargetOf,
     write: () => Promise<T>,
@@ -333,12 +326,7 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
       return await write();
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      const holder = await this.findTargetHolder(request);
-      throw new ConflictError(
-        holder
-          ? liveRequestConflictMessage(holder)
-          : 'Another live request holds this target; reload and try again',
-      );
+      throw new TargetHeldError(await this.findTargetHolder(request));
     }
   }
 
@@ -378,49 +366,6 @@ export class DatabaseTracingRequestStore implements TracingRequestStore {
           : {}),
       });
     return count > 0;
-  }
-
-  async clusterRevision(cluster: string): Promise<number> {
-    const row = await this.db(CLUSTERS).where({ cluster }).first('revision');
-    return Number(row?.revision ?? 0);
-  }
-
-  async acquireLease(options: {
-    cluster: string;
-    holder: string;
-    ttlMs: number;
-    now: number;
-  }): Promise<boolean> {
-    // One UPDATE in the common case (renewals before every write); the row
-    // is made on a cluster's first lease.
-    const take = () =>
-      this.db(CLUSTERS)
-        .where({ cluster: options.cluster })
-        .andWhere(free =>
-          free
-            .whereNull('lease_holder')
-            .orWhere('lease_holder', options.holder)
-            .orWhere('lease_expires_at', '<', options.now),
-        )
-        .update({
-          lease_holder: options.holder,
-          lease_expires_at: options.now + options.ttlMs,
-        });
-    if ((await take()) > 0) return true;
-    await this.db(CLUSTERS)
-      .insert({ cluster: options.cluster, revision: 0 })
-      .onConflict('cluster')
-      .ignore();
-    return (await take()) > 0;
-  }
-
-  async releaseLease(options: {
-    cluster: string;
-    holder: string;
-  }): Promise<void> {
-    await this.db(CLUSTERS)
-      .where({ cluster: options.cluster, lease_holder: options.holder })
-      .update({ lease_holder: null, lease_expires_at: null });
   }
 
   async listExpired(options: {
@@ -514,6 +459,9 @@ function toRequest(row: RequestRow): TracingRequest {
             ...(row.last_apply_rollout
               ? { rollout: JSON.parse(row.last_apply_rollout) }
               : {}),
+            ...(row.last_apply_objects
+              ? { objects: JSON.parse(row.last_apply_objects) }
+              : {}),
           },
         }
       : {}),
@@ -535,23 +483,15 @@ function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
-/**
- * The 409 for a second request for a target with a live one: names the
- * existing request and the two ways on.
- *
- * @internal
- */
-export function liveRequestConflictMessage(existing: TracingRequest): string {
-  const { kind, name } = existing.workload;
-  return `${kind} ${existing.namespace}/${name} on cluster ${existing.cluster} already has a live request: ${existing.id} (${existing.status}). Extend it (POST /requests/${existing.id}/extend) or file a replacement with supersedes: ${existing.id}`;
-}
-
 function lastApplyColumns(lastApply: LastApply): Partial<RequestRow> {
   return {
     last_apply_at: lastApply.at,
     last_apply_error: lastApply.error ?? null,
     last_apply_rollout: lastApply.rollout
       ? JSON.stringify(lastApply.rollout)
+      : null,
+    last_apply_objects: lastApply.objects
+      ? JSON.stringify(lastApply.objects)
       : null,
   };
 }

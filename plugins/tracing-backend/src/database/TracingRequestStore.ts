@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,
@@ -17,6 +18,20 @@ export type NewTracingRequest = Omit<
   TracingRequest,
   'id' | 'status' | 'createdAt' | 'updatedAt' | 'decision' | 'lastApply'
 >;
+
+/**
+ * A write lost the race for a target: another live request holds it
+ * (`holder`, when it could be read).
+ */
+export class TargetHeldError extends ConflictError {
+  constructor(readonly holder: TracingRequest | undefined) {
+    super(
+      holder
+        ? `${holder.workload.kind} ${holder.namespace}/${holder.workload.name} on cluster ${holder.cluster} is held by live request ${holder.id} (${holder.status})`
+        : 'Another live request holds this target; reload and try again',
+    );
+  }
+}
 
 /** What identifies a request's target on its cluster. */
 export type TargetOf = Pick<
@@ -147,27 +162,6 @@ export interface TracingRequestStore {
     traces: TraceArrival;
     targetCheck?: TargetCheck;
   }): Promise<boolean>;
-
-  /**
-   * The revision of the cluster's live set: bumped in the transaction of
-   * every change that moves a request into or out of the live states.
-   */
-  clusterRevision(cluster: string): Promise<number>;
-
-  /**
-   * Takes the cluster's reconcile lease for `holder` until `now + ttlMs` if
-   * it is free, expired or already the holder's; resolves to whether it did.
-   * Renewing is taking it again.
-   */
-  acquireLease(options: {
-    cluster: string;
-    holder: string;
-    ttlMs: number;
-    now: number;
-  }): Promise<boolean>;
-
-  /** Gives the lease up, if `holder` still has it. */
-  releaseLease(options: { cluster: string; holder: string }): Promise<void>;
 
   /**
    * Requests in one of `statuses` whose `expiresAt` is at or before `at`

@@ -1,4 +1,5 @@
 import { KubeApi } from '../clusters/KubeApi';
+import { BEYLA_POD_SELECTOR } from '../render/beyla';
 import {
   FIELD_MANAGER,
   KubeObject,
@@ -22,6 +23,8 @@ export type LiveState = {
   removable?: KubeObject[];
   /** Why `removable` could not be read, when it was asked for. */
   removableError?: unknown;
+  /** Beyla's pods (whole-cluster plans): the configs they read are kept. */
+  beylaPods?: KubeObject[];
 };
 
 /**
@@ -31,18 +34,28 @@ export type LiveState = {
 export async function readLiveState(
   api: KubeApi,
   objects: KubeObject[],
-  options: { removable: boolean },
+  options: { removable: boolean; beylaNamespace: string },
 ): Promise<LiveState> {
   const [state, removable] = await Promise.all([
     readLiveObjects(api, objects),
     options.removable
-      ? readRemovable(api).then(
-          items => ({ items }),
+      ? Promise.all([
+          readRemovable(api),
+          api.list(
+            { apiVersion: 'v1', kind: 'Pod' },
+            BEYLA_POD_SELECTOR,
+            options.beylaNamespace,
+          ),
+        ]).then(
+          ([items, beylaPods]) => ({ items, beylaPods }),
           error => ({ error }),
         )
       : undefined,
   ]);
-  if (removable && 'items' in removable) state.removable = removable.items;
+  if (removable && 'items' in removable) {
+    state.removable = removable.items;
+    state.beylaPods = removable.beylaPods;
+  }
   if (removable && 'error' in removable) state.removableError = removable.error;
   return state;
 }

@@ -1,6 +1,6 @@
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { KubeApiError, ObjectConflictError } from '../clusters/errors';
-import { BEYLA_NAME } from '../render/beyla';
+import { BEYLA_NAME, configMapOfBeylaPod } from '../render/beyla';
 import {
   CREATED_ANNOTATION,
   KubeObject,
@@ -115,8 +115,25 @@ export function planCluster(options: {
   });
 
   const wanted = new Set(desired.map(objectKey));
+  // A Beyla pod reads its config again when its container restarts: the
+  // configs of running pods stay until the pods are replaced (or, with
+  // Beyla's DaemonSet going, go with it).
+  const beylaStays = desired.some(
+    o => o.kind === 'DaemonSet' && o.metadata.name === BEYLA_NAME,
+  );
+  const read = new Set(
+    (beylaStays ? live.beylaPods ?? [] : []).map(
+      pod => `${pod.metadata.namespace}/${configMapOfBeylaPod(pod)}`,
+    ),
+  );
   for (const object of live.removable ?? []) {
     if (wanted.has(objectKey(object)) || isTerminating(object)) continue;
+    if (
+      object.kind === 'ConfigMap' &&
+      read.has(`${object.metadata.namespace}/${object.metadata.name}`)
+    ) {
+      continue;
+    }
     const isOwnNamespace =
       object.kind === 'Namespace' && createdByTracegate(object);
     if (

@@ -2,15 +2,17 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import {
   createTracegateServiceAccount,
   CRASHLOOP_BEYLA_IMAGE,
+  deploymentManifest,
+  SEED_DEPLOYMENTS,
   LocalControlPlane,
   PLATFORM_FIELD_MANAGER,
-  TRACEGATE_APPLIER_RULES,
+  withoutDaemonSets,
 } from '@internal/local-kube';
 import https from 'node:https';
-import { parse } from 'yaml';
 import { ClusterSettings } from '../clusters/config';
 import { KubeApi } from '../clusters/KubeApi';
 import { SYSTEM_ACTOR } from '../lifecycle/RequestTransitions';
+import { configMapOfBeylaPod, parseBeylaSelections } from '../render';
 import {
   adminApi,
   localClusterSettings,
@@ -18,7 +20,8 @@ import {
   startSeededCluster,
   storeAndReconciler,
   expectBeylaRemoved,
-  handEditBeylaConfig,
+  handEditBeylaDaemonSet,
+  liveBeylaConfig,
   waitForNamespaceGone,
 } from '../__testUtils__/kube';
 import { startTcpRelay } from '../__testUtils__/relay';
@@ -62,11 +65,6 @@ async function setup(
   return storeAndReconciler(databases, clusterSettings);
 }
 
-const beylaConfigMap = {
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name: 'beyla-config', namespace: 'beyla' },
-};
 const beylaDaemonSet = {
   apiVersion: 'apps/v1',
   kind: 'DaemonSet',
@@ -78,16 +76,85 @@ const prometheusK8s = {
   metadata: { name: 'k8s', namespace: 'monitoring' },
 };
 
+/** The discovery entries of the config Beyla's DaemonSet names now. */
 async function discoveryEntries() {
-  const cm = await admin.get(beylaConfigMap);
-  if (!cm) return undefined;
-  return parse((cm.data as Record<string, string>)['beyla-config.yml'])
-    .discovery.instrument as Array<Record<string, string>>;
+  const live = await liveBeylaConfig(admin);
+  return live?.config?.discovery.instrument as
+    | Array<Record<string, string>>
+    | undefined;
 }
 
-async function checksum() {
-  const ds = await admin.get(beylaDaemonSet);
-  return (ds?.spec as any)?.template.metadata.annotations['checksum/config'];
+/** The targets the config Beyla's DaemonSet names now selects. */
+async function selectedTargets() {
+  const text = (await liveBeylaConfig(admin))?.text;
+  return text === undefined
+    ? undefined
+    : [...parseBeylaSelections(text).targets.keys()];
+}
+
+/** The seed's cart Deployment, with `replicas` pods. */
+function cartDeployment(replicas: number) {
+  const seeded = SEED_DEPLOYMENTS.find(d => d.name === 'cart')!;
+  return deploymentManifest({ ...seeded, entityId: 'cart', replicas });
+}
+
+/** Waits until `count` pods with these labels run in shop. */
+async function waitUntilPods(labelSelector: string, count: number) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const pods = await admin.list(
+      { apiVersion: 'v1', kind: 'Pod' },
+      labelSelector,
+      'shop',
+    );
+    const running = pods.filter(p => (p.spec as any).nodeName);
+    if (running.length === count) return;
+    if (Date.now() > deadline)
+      throw new Error(`not ${count} pods: ${running.length}`);
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+/** Waits until every node runs a ready Beyla pod. */
+async function waitForBeylaReady() {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const pods = await admin.list(
+      { apiVersion: 'v1', kind: 'Pod' },
+      'app.kubernetes.io/name=beyla',
+      'beyla',
+    );
+    const ready = pods.filter(p =>
+      (p.status as any)?.conditions?.some(
+        (c: any) => c.type === 'Ready' && c.status === 'True',
+      ),
+    );
+    if (ready.length === 3) return;
+    if (Date.now() > deadline) throw new Error('Beyla not ready on 3 nodes');
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+/** The config Beyla's DaemonSet names now. */
+async function configName() {
+  return (await liveBeylaConfig(admin))?.name;
+}
+
+/** Beyla's pods by node: name and the config each started with. */
+async function beylaPodsByNode() {
+  const pods = await admin.list(
+    { apiVersion: 'v1', kind: 'Pod' },
+    'app.kubernetes.io/name=beyla',
+    'beyla',
+  );
+  return Object.fromEntries(
+    pods
+      .filter(p => !(p.metadata as any).deletionTimestamp)
+      .map(p => [
+        (p.spec as any).nodeName,
+        { name: p.metadata.name, config: configMapOfBeylaPod(p) },
+      ]),
+  );
 }
 
 /** Server-side count of writes to the kinds Tracegate manages (apiserver metrics). */
@@ -138,10 +205,11 @@ async function writeCount(): Promise<number> {
 }
 
 describe('Reconciler against a real API server', () => {
-  it('turns a request active only when Beyla runs its config on every node', async () => {
+  it("turns a request active only when Beyla runs its entry on the nodes of its target's pods", async () => {
     const { store, reconciler, approve, end } = await setup();
     const request = await approve();
-    await reconciler.reconcile('local');
+    const pass = await reconciler.reconcile('local');
+    expect(pass.clusterErrors).toEqual([]);
     // Accepted by the API server, not yet running: still approved.
     const applied = (await store.get(request.id))!;
     expect(applied.status).toBe('approved');
@@ -153,12 +221,21 @@ describe('Reconciler against a real API server', () => {
       request.id,
       'active',
     );
+    // checkout runs one pod, on one node.
     expect(active.lastApply!.rollout).toEqual({
-      desired: 3,
-      updated: 3,
-      ready: 3,
+      desired: 1,
+      updated: 1,
+      ready: 1,
       complete: true,
     });
+    expect(active.lastApply!.objects).toEqual([
+      {
+        kind: 'Beyla discovery entry',
+        name: 'shop/Deployment/checkout',
+        present: true,
+        detail: 'in the current config',
+      },
+    ]);
     const pods = await admin.list(
       { apiVersion: 'v1', kind: 'Pod' },
       'app.kubernetes.io/name=beyla',
@@ -170,6 +247,67 @@ describe('Reconciler against a real API server', () => {
       'kwok-node-2',
     ]);
     await end(request);
+    await reconciler.reconcile('local');
+    await expectBeylaRemoved(admin);
+  });
+
+  it("restarts Beyla only where its target's pods run, also when they move there later", async () => {
+    const { store, reconciler, approve, end } = await setup();
+    const checkout = await approve();
+    await reconcileUntil(reconciler, store, checkout.id, 'active');
+    await waitForBeylaReady();
+    const first = await beylaPodsByNode();
+    expect(Object.keys(first).sort()).toEqual([
+      'kwok-node-0',
+      'kwok-node-1',
+      'kwok-node-2',
+    ]);
+
+    // cart runs one pod: only its node gets a Beyla on the new config.
+    const cartNodes = async () =>
+      (
+        await admin.list({ apiVersion: 'v1', kind: 'Pod' }, 'app=cart', 'shop')
+      ).map(p => (p.spec as any).nodeName as string);
+    const [cartNode] = await cartNodes();
+    const cart = await approve({
+      workload: { kind: 'Deployment', name: 'cart' },
+    });
+    const active = await reconcileUntil(reconciler, store, cart.id, 'active');
+    expect(active.lastApply!.rollout).toEqual({
+      desired: 1,
+      updated: 1,
+      ready: 1,
+      complete: true,
+    });
+    const second = await beylaPodsByNode();
+    const current = await configName();
+    expect(second[cartNode].name).not.toBe(first[cartNode].name);
+    expect(second[cartNode].config).toBe(current);
+    // The others untouched: the same pod, on the config it started with.
+    const others = (byNode: typeof first) =>
+      Object.entries(byNode).filter(([node]) => node !== cartNode);
+    expect(others(second)).toEqual(others(first));
+    expect(others(second)).toHaveLength(2);
+
+    // cart scales up: its new pods land on nodes whose Beyla lacks it.
+    await admin.apply({ ...cartDeployment(3) } as never, { force: true });
+    await waitUntilPods('app=cart', 3);
+    const more = await cartNodes();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await reconciler.reconcile('local');
+      const pods = await beylaPodsByNode();
+      if (more.every(node => pods[node]?.config === current)) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Beyla not restarted where cart runs: ${JSON.stringify(pods)}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 250));
+    }
+    await admin.apply({ ...cartDeployment(1) } as never, { force: true });
+    await end(checkout);
+    await end(cart);
     await reconciler.reconcile('local');
     await expectBeylaRemoved(admin);
   });
@@ -193,8 +331,8 @@ describe('Reconciler against a real API server', () => {
       request.id,
       'failed',
     );
-    expect(failed.lastApply!.error).toBe(
-      'Beyla did not roll out within 3s: rolling out 0/3 nodes: 3 pods: CrashLoopBackOff, last Error (exit 1): parsing YAML configuration: GlobAttr: unexpected YAML node kind 4',
+    expect(failed.lastApply!.error).toMatch(
+      /^Beyla did not start with its entry on every node that runs its pods within 3s: no ready Beyla on kwok-node-\d; 3 pods: CrashLoopBackOff, last Error \(exit 1\): parsing YAML configuration: GlobAttr: unexpected YAML node kind 4$/,
     );
     const history = await store.getHistory(request.id);
     expect(history.at(-1)).toMatchObject({
@@ -218,12 +356,9 @@ describe('Reconciler against a real API server', () => {
     });
     expect((await store.get(checkout.id))!.lastApply!.error).toBeUndefined();
     expect(await discoveryEntries()).toEqual([
-      expect.objectContaining({
-        k8s_namespace: 'shop',
-        k8s_deployment_name: 'checkout',
-      }),
+      { k8s_namespace: 'shop', k8s_deployment_name: 'checkout' },
     ]);
-    const firstChecksum = await checksum();
+    const firstConfig = await configName();
     for (const o of [
       {
         apiVersion: 'v1',
@@ -256,26 +391,26 @@ describe('Reconciler against a real API server', () => {
       workload: { kind: 'Deployment', name: 'cart' },
     });
     await reconciler.reconcile('local');
-    expect((await discoveryEntries())!.map(e => e.k8s_deployment_name)).toEqual(
-      ['cart', 'checkout'],
-    );
-    expect(await checksum()).not.toBe(firstChecksum);
+    // One entry for both: same namespace, kind and sampler.
+    expect(await discoveryEntries()).toEqual([
+      { k8s_namespace: 'shop', k8s_deployment_name: '{cart,checkout}' },
+    ]);
+    expect(await configName()).not.toBe(firstConfig);
 
     await end(checkout);
     await reconciler.reconcile('local');
-    expect((await discoveryEntries())!.map(e => e.k8s_deployment_name)).toEqual(
-      ['cart'],
-    );
+    expect(await selectedTargets()).toEqual(['shop/Deployment/cart']);
 
     await end(cart);
     const result = await reconciler.reconcile('local');
     expect(result.deleted).toEqual(
       expect.arrayContaining([
-        'v1/ConfigMap/beyla/beyla-config',
+        expect.stringMatching(
+          /^v1\/ConfigMap\/beyla\/beyla-config-[0-9a-f]{12}$/,
+        ),
         'apps/v1/DaemonSet/beyla/beyla',
       ]),
     );
-    expect(await admin.get(beylaConfigMap)).toBeUndefined();
     expect(await admin.get(beylaDaemonSet)).toBeUndefined();
     // The platform made namespace beyla before Tracegate (the seed): its
     // labels go back, the namespace and what else it holds stay.
@@ -286,9 +421,11 @@ describe('Reconciler against a real API server', () => {
   });
 
   it('deletes a namespace it created itself, and only that', async () => {
+    // The shipped RBAC creates Beyla's namespace for Tracegate; a token that
+    // may create namespaces lets Tracegate make one (and remove it after).
     const { reconciler, approve, end } = await setup(
       localClusterSettings(cluster, {
-        token,
+        token: cluster.adminToken,
         config: { beyla: { namespace: 'tracegate-beyla' } },
       }),
     );
@@ -308,18 +445,21 @@ describe('Reconciler against a real API server', () => {
     await waitForNamespaceGone(admin, 'tracegate-beyla');
   });
 
-  it('reports a ConfigMap of the same name that it did not create, and leaves it alone', async () => {
+  it('reports an object of the same name that it did not create, and leaves it alone', async () => {
     const { store, reconciler, approve, end } = await setup(
       localClusterSettings(cluster, {
-        token,
+        token: cluster.adminToken,
         config: { beyla: { namespace: 'data' } },
       }),
     );
     const theirs = {
       apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'beyla-config', namespace: 'data' },
-      data: { 'beyla-config.yml': 'discovery: {}\n' },
+      kind: 'ServiceAccount',
+      metadata: {
+        name: 'beyla',
+        namespace: 'data',
+        labels: { team: 'data' },
+      },
     };
     await admin.apply(theirs);
     const request = await approve();
@@ -327,9 +467,11 @@ describe('Reconciler against a real API server', () => {
     const failed = (await store.get(request.id))!;
     expect(failed.status).toBe('failed');
     expect(failed.lastApply!.error).toBe(
-      'conflict: ConfigMap data/beyla-config exists and was not created by Tracegate; it is not taken over (remove or rename it, or set beyla.namespace to another namespace)',
+      'conflict: ServiceAccount data/beyla exists and was not created by Tracegate; it is not taken over (remove or rename it, or set beyla.namespace to another namespace)',
     );
-    expect((await admin.get(theirs))!.data).toEqual(theirs.data);
+    expect((await admin.get(theirs))!.metadata.labels).toEqual({
+      team: 'data',
+    });
     await end(request);
     await reconciler.reconcile('local');
     expect(await admin.get(theirs)).toBeDefined();
@@ -380,12 +522,14 @@ describe('Reconciler against a real API server', () => {
     expect(idle.deleted).toEqual([]);
     expect(await writeCount()).toBe(before);
 
-    // Someone edits the config by hand (kubectl edit is an update, not an apply).
-    const cm = (await admin.get(beylaConfigMap))!;
-    await handEditBeylaConfig(admin);
+    // Someone edits the DaemonSet by hand (kubectl edit is an update, not
+    // an apply); the configs cannot be edited (immutable).
+    await handEditBeylaDaemonSet(admin);
     const repaired = await reconciler.reconcile('local');
-    expect(repaired.applied).toEqual(['v1/ConfigMap/beyla/beyla-config']);
-    expect((await admin.get(beylaConfigMap))!.data).toEqual(cm.data);
+    expect(repaired.applied).toEqual(['apps/v1/DaemonSet/beyla/beyla']);
+    expect(
+      ((await admin.get(beylaDaemonSet))!.spec as any).template.spec.hostPID,
+    ).toBe(true);
 
     await end(request);
     await reconciler.reconcile('local');
@@ -442,9 +586,7 @@ describe('Reconciler against a real API server', () => {
   it('reports forbidden when Tracegate lacks a verb', async () => {
     const weakToken = await createTracegateServiceAccount(cluster, {
       name: 'tracegate-weak',
-      rules: TRACEGATE_APPLIER_RULES.filter(
-        rule => !rule.resources?.includes('daemonsets'),
-      ),
+      adjust: withoutDaemonSets,
     });
     const { store, reconciler, approve } = await setup(
       settings(cluster.url, weakToken),
@@ -464,17 +606,17 @@ describe('Reconciler against a real API server', () => {
     const { store, reconciler, approve, end } = await setup();
     const request = await approve();
     await reconciler.reconcile('local');
-    // The platform team takes the config over with a forced apply of its own.
+    // The platform team takes a DaemonSet field over with a forced apply.
     const platform = KubeApi.fromSettings(
       settings(cluster.url, cluster.adminToken),
     );
     await (platform as any).request(
       'PATCH',
-      `/api/v1/namespaces/beyla/configmaps/beyla-config?fieldManager=${PLATFORM_FIELD_MANAGER}&force=true`,
+      `/apis/apps/v1/namespaces/beyla/daemonsets/beyla?fieldManager=${PLATFORM_FIELD_MANAGER}&force=true`,
       {
         body: JSON.stringify({
-          ...beylaConfigMap,
-          data: { 'beyla-config.yml': 'discovery: {}\n' },
+          ...beylaDaemonSet,
+          spec: { template: { spec: { hostPID: false } } },
         }),
         contentType: 'application/apply-patch+yaml',
       },
@@ -485,9 +627,10 @@ describe('Reconciler against a real API server', () => {
     expect(failed.lastApply!.error).toMatch(
       /^conflict with another field manager: .*platform-team/,
     );
-    expect((await admin.get(beylaConfigMap))!.data).toEqual({
-      'beyla-config.yml': 'discovery: {}\n',
-    });
+    // hostPID false: left out of the answer (omitempty).
+    expect(
+      ((await admin.get(beylaDaemonSet))!.spec as any).template.spec.hostPID,
+    ).toBeUndefined();
 
     await end(request);
     await reconciler.reconcile('local');
@@ -500,10 +643,9 @@ describe('Reconciler against a real API server', () => {
       workload: { kind: 'Deployment', name: 'cart' },
     });
     await reconciler.reconcile('local');
-    expect(await discoveryEntries()).toHaveLength(1);
+    expect(await selectedTargets()).toEqual(['shop/Deployment/cart']);
     await end(request, 'expired');
     await reconciler.reconcile('local');
-    expect(await admin.get(beylaConfigMap)).toBeUndefined();
     await expectBeylaRemoved(admin);
   });
 });

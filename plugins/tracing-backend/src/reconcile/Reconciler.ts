@@ -1,50 +1,33 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { randomUUID } from 'node:crypto';
-import {
-  describeRollout,
-  LastApply,
-  LIVE_TRACING_REQUEST_STATUSES,
-  RolloutState,
-  TracingRequest,
-} from '@tracegate/plugin-tracing-common';
-import { ClusterSettings } from '../clusters/config';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
-import { describeKubeError, KubeApiError } from '../clusters/errors';
-import { KubeApi } from '../clusters/KubeApi';
+import { ClusterStore } from '../database/ClusterStore';
 import { TracingRequestStore } from '../database/TracingRequestStore';
 import { RequestTransitions } from '../lifecycle/RequestTransitions';
+import { liveSet } from '../plan';
+import { LeaseLostError, PassOutcome, runClusterPass } from './ClusterPass';
+import { ConfigCache } from './readBeylaNodes';
 import {
-  blockingError,
-  ClusterPlan,
-  managedFields,
-  PlanAction,
-  planCluster,
-  readBeylaRollout,
-  readLiveState,
-} from '../plan';
-import { renderCluster } from '../render';
-import { KubeObject, objectKey } from '../render/types';
+  clusterStateOf,
+  recordClusterState,
+  recordOutcomes,
+} from './recordOutcomes';
 
 /** What one pass over a cluster did. */
-export type ReconcileResult = {
-  cluster: string;
-  applied: string[];
-  deleted: string[];
-  released: string[];
-  /** Request id → error, for requests whose objects could not be applied. */
-  errors: Record<string, string>;
-  /** Problems not tied to a request (cleanup). */
-  clusterErrors: string[];
-  /** Requests whose objects this pass wrote. */
-  appliedFor: Set<string>;
-  /** Beyla's DaemonSet rollout after the pass, when there is one. */
-  rollout?: RolloutState;
+export type ReconcileResult = Pick<
+  PassOutcome,
+  'cluster' | 'applied' | 'deleted' | 'released' | 'errors' | 'clusterErrors'
+> & {
+  /** Nodes whose Beyla pod the pass restarted. */
+  restarted: string[];
+  /** Whether Beyla is still on its way on some nodes (restarts in flight). */
+  settling: boolean;
   /** Why no pass ran: another pass holds the cluster's lease. */
   skipped?: string;
 };
 
-/** The lease was taken over (this pass stalled past its TTL): stop writing. */
-class LeaseLostError extends Error {}
+/** How soon a pass turned away by another's lease tries again. */
+const LEASE_RETRY_MS = 500;
 
 function emptyResult(cluster: string): ReconcileResult {
   return {
@@ -54,7 +37,8 @@ function emptyResult(cluster: string): ReconcileResult {
     released: [],
     errors: {},
     clusterErrors: [],
-    appliedFor: new Set(),
+    restarted: [],
+    settling: false,
   };
 }
 
@@ -84,10 +68,14 @@ export class Reconciler {
     string,
     { attempt: number; timer: NodeJS.Timeout }
   >();
+  /** Beyla configs read and parsed, by ConfigMap name (they never change). */
+  private readonly configCache: ConfigCache = new Map();
 
   constructor(
     private readonly options: {
       store: TracingRequestStore;
+      /** Leases, revisions and the state each pass records. */
+      clusterStore: ClusterStore;
       clusters: ClusterRegistry;
       transitions: RequestTransitions;
       logger: LoggerService;
@@ -177,7 +165,7 @@ export class Reconciler {
    * change that reached the database meanwhile.
    */
   private async leasedReconcile(clusterName: string): Promise<ReconcileResult> {
-    const { store } = this.options;
+    const store = this.options.clusterStore;
     const lease = {
       cluster: clusterName,
       holder: `${this.instanceId}/${randomUUID()}`,
@@ -231,8 +219,11 @@ export class Reconciler {
   }
 
   /**
-   * A live holder passes again for the change that sent this pass away; a
-   * holder that died does not, so look again once its lease has run out.
+   * A live holder passes again for a change that reached the database while
+   * it held the lease; this replica also looks again every half second (a
+   * lease taken is one UPDATE), so its own change waits at most for the end
+   * of the holder's pass, and for a holder that died, for its lease to run
+   * out.
    */
   private tryAgainAfterLease(clusterName: string) {
     if (this.leaseWaits.has(clusterName)) return;
@@ -243,7 +234,7 @@ export class Reconciler {
           `Reconciling cluster ${clusterName} after its lease failed: ${error}`,
         ),
       );
-    }, this.leaseTtlMs + 1_000);
+    }, Math.min(LEASE_RETRY_MS, this.leaseTtlMs));
     timer.unref?.();
     this.leaseWaits.set(clusterName, timer);
   }
@@ -268,168 +259,68 @@ export class Reconciler {
       result.clusterErrors.push(`cluster ${clusterName} is not configured`);
       return result;
     }
-    const live = await this.options.store.listByCluster({
-      cluster: clusterName,
-      statuses: LIVE_TRACING_REQUEST_STATUSES,
+    const now = () => this.options.now?.() ?? new Date();
+    const [requests, states] = await Promise.all([
+      liveSet(this.options.store, clusterName),
+      this.options.clusterStore.states([clusterName]),
+    ]);
+    const outcome = await runClusterPass({
+      cluster,
+      api: this.options.clusters.api(cluster),
+      requests,
+      fence,
+      configCache: this.configCache,
     });
-    const api = this.options.clusters.api(cluster);
-    const desired = renderCluster(cluster, live);
-    const state = await readLiveState(api, desired, { removable: true });
-    if (state.removableError) {
-      result.clusterErrors.push(describeKubeError(state.removableError));
-    }
-    const plan = planCluster({
-      cluster: clusterName,
-      desired,
-      requests: live,
-      live: state,
+    await recordOutcomes({
+      cluster,
+      outcome,
+      store: this.options.store,
+      transitions: this.options.transitions,
+      now: now(),
     });
-    await this.execute(api, plan, result, fence);
-    if (live.some(r => r.method === 'ebpf' && !result.errors[r.id])) {
-      try {
-        result.rollout = await readBeylaRollout(api, cluster.beyla.namespace);
-      } catch (error) {
-        result.clusterErrors.push(describeKubeError(error));
-      }
-    }
-    await this.recordOutcomes(cluster, live, result);
+    await recordClusterState(
+      this.options.clusterStore,
+      clusterName,
+      clusterStateOf(outcome, now()),
+      states.get(clusterName),
+    );
+    const plan = outcome.beyla?.plan;
+    Object.assign(result, {
+      applied: outcome.applied,
+      deleted: outcome.deleted,
+      released: outcome.released,
+      errors: outcome.errors,
+      clusterErrors: outcome.clusterErrors,
+      restarted: outcome.beyla?.restarted ?? [],
+      settling: Boolean(
+        plan &&
+          (plan.restarts.length ||
+            plan.waiting.length ||
+            requests.some(
+              r =>
+                r.method === 'ebpf' &&
+                !outcome.errors[r.id] &&
+                plan.target(
+                  `${r.namespace}/${r.workload.kind}/${r.workload.name}`,
+                ).withoutReadyBeyla.length,
+            )),
+      ),
+    });
     this.scheduleNextPass(clusterName, result);
     if (
       result.applied.length ||
       result.deleted.length ||
-      result.released.length
+      result.released.length ||
+      result.restarted.length
     ) {
       this.options.logger.info(
-        `Reconciled cluster ${clusterName}: applied ${result.applied.length}, deleted ${result.deleted.length}, released ${result.released.length}`,
+        `Reconciled cluster ${clusterName}: applied ${result.applied.length}, deleted ${result.deleted.length}, released ${result.released.length}, restarted Beyla on ${result.restarted.length} node(s)`,
       );
     }
     for (const error of result.clusterErrors) {
       this.options.logger.warn(`Reconciling cluster ${clusterName}: ${error}`);
     }
     return result;
-  }
-
-  /**
-   * Runs the plan in order. A failed action is charged to the requests it
-   * serves (the first error each), and later actions that only serve
-   * requests that already failed are skipped.
-   */
-  private async execute(
-    api: KubeApi,
-    plan: ClusterPlan,
-    result: ReconcileResult,
-    fence: () => Promise<void>,
-  ) {
-    for (const action of plan.actions) {
-      const ids = action.requestIds;
-      if (ids.length && ids.every(id => result.errors[id])) continue;
-      if (action.type !== 'none') await fence();
-      try {
-        await this.executeAction(api, action, result);
-      } catch (error) {
-        const message = describeKubeError(error);
-        if (!ids.length) result.clusterErrors.push(message);
-        for (const id of ids) result.errors[id] ??= message;
-      }
-    }
-  }
-
-  private async executeAction(
-    api: KubeApi,
-    action: PlanAction,
-    result: ReconcileResult,
-  ) {
-    switch (action.type) {
-      case 'none':
-        return;
-      case 'unreadable':
-      case 'missing':
-      case 'conflict':
-        // Never create a Prometheus: the request names one that must exist.
-        throw blockingError(action);
-      case 'create':
-      case 'update':
-        await applyTakingBackHandEdits(api, action.object);
-        result.applied.push(objectKey(action.object));
-        action.requestIds.forEach(id => result.appliedFor.add(id));
-        return;
-      case 'delete':
-        await api.delete(action.live);
-        result.deleted.push(objectKey(action.live));
-        return;
-      case 'release':
-        await api.apply(action.object);
-        result.released.push(objectKey(action.live));
-        return;
-      default:
-        throw new Error(`unknown plan action ${(action as PlanAction).type}`);
-    }
-  }
-
-  /**
-   * Moves each live request to what the pass found: `failed` with the reason
-   * when its objects could not be applied or its rollout missed the
-   * deadline, `active` once the config that carries it runs (for ebpf: the
-   * DaemonSet rolled out on every node), else stays, with its progress.
-   */
-  private async recordOutcomes(
-    cluster: ClusterSettings,
-    live: TracingRequest[],
-    result: ReconcileResult,
-  ) {
-    const { store, transitions } = this.options;
-    const now = this.options.now?.() ?? new Date();
-    for (const request of live) {
-      // When its objects were last written: the start of their rollout.
-      const at =
-        result.appliedFor.has(request.id) || !request.lastApply
-          ? now.toISOString()
-          : request.lastApply.at;
-      const rollout =
-        request.method === 'ebpf' && !result.errors[request.id]
-          ? result.rollout
-          : undefined;
-      let error = result.errors[request.id];
-      if (request.method === 'ebpf' && !error && !rollout) {
-        // The DaemonSet could not be read after the apply (see clusterErrors).
-        continue;
-      }
-      const running = !rollout || rollout.complete;
-      if (
-        !error &&
-        !running &&
-        now.getTime() - Date.parse(at) > cluster.beyla.rolloutDeadlineMs
-      ) {
-        error = `Beyla did not roll out within ${formatDuration(
-          cluster.beyla.rolloutDeadlineMs,
-        )}: ${describeRollout(rollout!)}`;
-      }
-      const lastApply: LastApply = {
-        at,
-        ...(error ? { error } : {}),
-        ...(rollout ? { rollout } : {}),
-      };
-      if (error && request.status !== 'failed') {
-        await transitions.bySystem(request, 'fail', {
-          comment: error,
-          lastApply,
-        });
-      } else if (!error && running && request.status !== 'active') {
-        await transitions.bySystem(request, 'activate', { lastApply });
-      } else {
-        // Same state; a failed request keeps its error while it rolls out.
-        if (!error && request.status === 'failed') {
-          lastApply.error = request.lastApply?.error;
-        }
-        if (JSON.stringify(lastApply) !== JSON.stringify(request.lastApply)) {
-          await store.recordApply({
-            id: request.id,
-            status: request.status,
-            lastApply,
-          });
-        }
-      }
-    }
   }
 
   /**
@@ -441,7 +332,7 @@ export class Reconciler {
     if (previous) clearTimeout(previous.timer);
     const failed =
       Object.keys(result.errors).length > 0 || result.clusterErrors.length > 0;
-    const rollingOut = result.rollout && !result.rollout.complete;
+    const rollingOut = result.settling;
     if (!failed && !rollingOut) {
       this.retries.delete(clusterName);
       return;
@@ -463,46 +354,4 @@ export class Reconciler {
     timer.unref?.();
     this.retries.set(clusterName, { attempt, timer });
   }
-}
-
-/**
- * Server-side apply. A conflict is understood when every other manager of
- * the fields came from an update (a hand edit: kubectl edit/patch): the apply
- * takes the fields back. A conflict with another applier is reported, not
- * forced.
- */
-async function applyTakingBackHandEdits(api: KubeApi, object: KubeObject) {
-  try {
-    await api.apply(object);
-  } catch (error) {
-    if (!(error instanceof KubeApiError) || error.status !== 409) throw error;
-    const live = await api.get(object);
-    if (!live || !onlyHandEdits(error.message, live)) throw error;
-    await api.apply(object, { force: true });
-  }
-}
-
-/**
- * Whether the managers named in a conflict message all changed the object by
- * update rather than by apply.
- */
-function onlyHandEdits(conflictMessage: string, live: KubeObject): boolean {
-  const managers = [
-    ...conflictMessage.matchAll(/conflicts? with "([^"]+)"/g),
-  ].map(m => m[1]);
-  const entries = managedFields(live);
-  return (
-    managers.length > 0 &&
-    managers.every(manager => {
-      const ops = entries
-        .filter(e => e.manager === manager)
-        .map(e => e.operation);
-      return ops.length > 0 && ops.every(op => op === 'Update');
-    })
-  );
-}
-
-/** 300000 → "5m", 90000 → "90s". */
-function formatDuration(ms: number): string {
-  return ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.round(ms / 1000)}s`;
 }

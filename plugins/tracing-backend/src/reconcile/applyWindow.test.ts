@@ -5,6 +5,7 @@ import { Reconciler } from './Reconciler';
 function counting(applyWindowMs?: number) {
   const reconciler = new Reconciler({
     store: {} as any,
+    clusterStore: {} as any,
     clusters: {} as any,
     transitions: {} as any,
     logger: mockServices.logger.mock(),

@@ -3,14 +3,14 @@ import {
   CRASHLOOP_STAGE,
   LocalControlPlane,
   startControlPlane,
-  TRACEGATE_APPLIER_RULES,
 } from '@internal/local-kube';
 import fs from 'node:fs';
-import { parse } from 'yaml';
+import { parseBeylaSelections } from '../render';
 import { KubeApi } from '../clusters/KubeApi';
 import { createTestDatabases } from '../__testUtils__/databases';
 import {
   adminApi,
+  liveBeylaConfig,
   localClusterSettings,
   reconcileUntil,
   startSeededCluster,
@@ -45,19 +45,13 @@ function setup(bearer = token) {
   );
 }
 
+/** The workloads the config Beyla's DaemonSet names selects. */
 async function discoveryWorkloads(): Promise<string[]> {
   const admin = adminApi(cluster);
-  const cm = await admin.get({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'beyla-config', namespace: 'beyla' },
-  });
+  const live = await liveBeylaConfig(admin);
   admin.close();
-  const config = parse(
-    (cm?.data as Record<string, string>)['beyla-config.yml'],
-  );
-  return config.discovery.instrument.map(
-    (e: Record<string, string>) => e.k8s_deployment_name,
+  return [...parseBeylaSelections(live!.text!).targets.keys()].map(
+    key => key.split('/')[2],
   );
 }
 
@@ -126,11 +120,10 @@ it('RBAC narrowed while running: failed with the verb it lacks, calmly, every pa
   // The platform team takes `patch` on ConfigMaps away from Tracegate.
   await createTracegateServiceAccount(cluster, {
     name: account,
-    rules: TRACEGATE_APPLIER_RULES.map(rule =>
+    adjust: rule =>
       rule.resources?.includes('configmaps')
         ? { ...rule, verbs: rule.verbs.filter(verb => verb !== 'patch') }
         : rule,
-    ),
   });
   const second = await approve(cart);
   // RBAC changes reach the authorizer within moments; then every pass

@@ -1,6 +1,8 @@
 import { deploymentManifest, LocalControlPlane } from '@internal/local-kube';
 import { Knex } from 'knex';
-import { parse } from 'yaml';
+import { Watch } from '@kubernetes/client-node';
+import { configMapOfBeylaPod, parseBeylaSelections } from '../render';
+import { waitUntil } from '../__testUtils__/wait';
 import { KubeApi } from '../clusters/KubeApi';
 import {
   startTracingBackend,
@@ -10,6 +12,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { requestInput, TestUser } from '../__testUtils__/fixtures';
 import {
   adminApi,
+  liveBeylaConfig,
   localClusterConfig,
   startSeededCluster,
 } from '../__testUtils__/kube';
@@ -21,7 +24,9 @@ const postgres = databases
   .eachSupportedId()
   .filter(([id]) => id.startsWith('POSTGRES'));
 
-const WORKLOADS = 24;
+const WORKLOADS = 25;
+/** The first test approves all but the last two; each later test one more. */
+const APPROVED_TOGETHER = WORKLOADS - 2;
 const workloadName = (i: number) => `replica-${i}`;
 
 let cluster: LocalControlPlane;
@@ -50,17 +55,51 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** Entries of Beyla's discovery config as the cluster holds it now. */
-async function discoveryEntries(): Promise<number> {
-  const configMap = await admin.get({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: 'beyla-config', namespace: 'beyla' },
-  });
-  const text = (configMap as { data?: Record<string, string> } | undefined)
-    ?.data?.['beyla-config.yml'];
-  if (!text) return 0;
-  return parse(text)?.discovery?.instrument?.length ?? 0;
+/** Targets of the config Beyla's DaemonSet names now (0 without one). */
+async function selectedTargets(): Promise<number> {
+  const text = (await liveBeylaConfig(admin))?.text;
+  return text === undefined ? 0 : parseBeylaSelections(text).targets.size;
+}
+
+/**
+ * Every config Beyla's DaemonSet names, in order, from a watch on it: the
+ * count of targets each selects (configs never change, only the name does).
+ */
+async function watchSelectedTargets() {
+  const counts: number[] = [];
+  const seen = new Map<string, number>();
+  let pending = Promise.resolve();
+  const watch = new Watch(cluster.kubeConfig());
+  const request = await watch.watch(
+    '/apis/apps/v1/namespaces/beyla/daemonsets',
+    {},
+    (_phase, daemonSet) => {
+      const name = configMapOfBeylaPod(daemonSet.spec?.template ?? {});
+      if (!name) return;
+      pending = pending.then(async () => {
+        if (!seen.has(name)) {
+          const configMap = await admin.get({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name, namespace: 'beyla' },
+          });
+          const text = (
+            configMap?.data as Record<string, string> | undefined
+          )?.['beyla-config.yml'];
+          seen.set(name, text ? parseBeylaSelections(text).targets.size : -1);
+        }
+        counts.push(seen.get(name)!);
+      });
+    },
+    () => undefined,
+  );
+  return {
+    counts,
+    async stop() {
+      request.abort();
+      await pending;
+    },
+  };
 }
 
 describe.each(postgres)('two backend replicas on one %p', databaseId => {
@@ -89,7 +128,7 @@ describe.each(postgres)('two backend replicas on one %p', databaseId => {
 
   it('never writes an older view over a newer one, and every request ends active', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < WORKLOADS - 1; i++) {
+    for (let i = 0; i < APPROVED_TOGETHER; i++) {
       const res = await post(
         i % 2,
         '/requests',
@@ -102,45 +141,31 @@ describe.each(postgres)('two backend replicas on one %p', databaseId => {
       ids.push(res.body.id);
     }
 
-    // Watch the entry count while approvals land on both replicas at once.
-    const counts: number[] = [];
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        counts.push(await discoveryEntries());
-        await new Promise(r => setTimeout(r, 20));
-      }
-    })();
+    // Every config the DaemonSet names while approvals land on both
+    // replicas at once.
+    const watcher = await watchSelectedTargets();
     const answers = await Promise.all(
       ids.map((id, i) => post(i % 2, `/requests/${id}/approve`, {}, 'ada')),
     );
     expect(answers.map(a => a.status)).toEqual(ids.map(() => 200));
-
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const statuses = await Promise.all(
-        ids.map(async id => (await get(`/requests/${id}`)).body.status),
-      );
-      if (statuses.every(s => s === 'active')) break;
-      if (Date.now() > deadline) {
-        throw new Error(`not all active: ${statuses.join(', ')}`);
-      }
-      await new Promise(r => setTimeout(r, 500));
-    }
-    watching = false;
-    await watcher;
-    counts.push(await discoveryEntries());
-
-    // Only approvals happened: the count never went down.
-    const decreases = counts.filter((c, i) => i > 0 && c < counts[i - 1]);
-    expect(decreases).toEqual([]);
-    expect(counts.at(-1)).toBe(ids.length);
-    // eslint-disable-next-line no-console
-    console.log(
-      `discovery entries while approving across 2 replicas: ${[
-        ...new Set(counts),
-      ].join(' → ')}`,
+    await waitUntil(
+      'every request active',
+      async () => {
+        const statuses = await Promise.all(
+          ids.map(async id => (await get(`/requests/${id}`)).body.status),
+        );
+        return statuses.every(status => status === 'active');
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
     );
+    await watcher.stop();
+
+    // Only approvals happened: no config ever selected fewer targets than
+    // the one before it, and the last selects them all.
+    const { counts } = watcher;
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.filter((c, i) => i > 0 && c < counts[i - 1])).toEqual([]);
+    expect(await selectedTargets()).toBe(ids.length);
 
     // One history row per move, none twice.
     for (const id of ids) {
@@ -161,12 +186,12 @@ describe.each(postgres)('two backend replicas on one %p', databaseId => {
         lease_holder: 'killed-replica',
         lease_expires_at: Date.now() + 15_000,
       });
-    const before = await discoveryEntries();
+    const before = await selectedTargets();
     const filed = await post(
       1,
       '/requests',
       requestInput({
-        workload: { kind: 'Deployment', name: workloadName(WORKLOADS - 1) },
+        workload: { kind: 'Deployment', name: workloadName(APPROVED_TOGETHER) },
       }),
       'guest',
     );
@@ -175,18 +200,53 @@ describe.each(postgres)('two backend replicas on one %p', databaseId => {
     expect(
       (await post(1, `/requests/${filed.body.id}/approve`, {}, 'ada')).status,
     ).toBe(200);
-    while ((await discoveryEntries()) === before) {
-      if (Date.now() - started > 60_000) {
-        throw new Error('no pass within 60 s of the holder dying');
-      }
-      await new Promise(r => setTimeout(r, 250));
-    }
-    const seconds = (Date.now() - started) / 1000;
-    // The immediate pass was turned away by the dead lease; a scheduled one
-    // took over when it expired.
-    expect(seconds).toBeGreaterThan(5);
-    expect(seconds).toBeLessThan(60);
-    // eslint-disable-next-line no-console
-    console.log(`reconciled ${seconds.toFixed(1)} s after the holder died`);
+    await waitUntil(
+      'a pass after the holder died',
+      async () => (await selectedTargets()) !== before,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    // The immediate pass was turned away by the dead lease; a retry took
+    // over when it expired (the lease's 15 s), not before.
+    expect(Date.now() - started).toBeGreaterThan(10_000);
+  });
+
+  it("applies a change made on one replica as soon as the other's pass ends", async () => {
+    // Another replica in the middle of a pass: it holds the lease, renewed,
+    // and lets it go after 2 s.
+    const holder = 'replica-in-a-pass';
+    const expires = Date.now() + 15_000;
+    await knex('tracing_clusters')
+      .where({ cluster: 'local' })
+      .update({ lease_holder: holder, lease_expires_at: expires });
+    const released = new Promise<number>(resolve =>
+      setTimeout(async () => {
+        await knex('tracing_clusters')
+          .where({ cluster: 'local', lease_holder: holder })
+          .update({ lease_holder: null, lease_expires_at: null });
+        resolve(Date.now());
+      }, 2_000),
+    );
+    const name = workloadName(APPROVED_TOGETHER + 1);
+    const filed = await post(
+      1,
+      '/requests',
+      requestInput({ workload: { kind: 'Deployment', name } }),
+      'guest',
+    );
+    expect(filed.status).toBe(201);
+    const before = await selectedTargets();
+    expect(
+      (await post(1, `/requests/${filed.body.id}/approve`, {}, 'ada')).status,
+    ).toBe(200);
+    await waitUntil(
+      'the change applied',
+      async () => (await selectedTargets()) !== before,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const applied = Date.now();
+    // Applied after the holder let go, long before its lease would have run
+    // out: the turned-away pass did not wait for the lease's expiry.
+    expect(applied).toBeGreaterThanOrEqual(await released);
+    expect(applied).toBeLessThan(expires - 5_000);
   });
 });

@@ -1,0 +1,459 @@
+/**
+ * One reconcile pass over one cluster: plan the live set (clusterPlan),
+ * write what the plan says, restart Beyla on the nodes the change concerns
+ * (plan/beylaNodes.ts), and say what it found, per request and for the
+ * cluster. It moves no request: recordOutcomes does, from what this returns.
+ */
+import {
+  RecordedObject,
+  TracingRequest,
+} from '@tracegate/plugin-tracing-common';
+import { formatBeylaVersion } from '../clusters/beylaVersion';
+import { ClusterSettings } from '../clusters/config';
+import { describeKubeError } from '../clusters/errors';
+import { KubeApi } from '../clusters/KubeApi';
+import {
+  blockingError,
+  BeylaNodePlan,
+  ClusterPlan,
+  clusterPlan,
+  PlanAction,
+  planBeylaNodes,
+  podProblems,
+} from '../plan';
+import {
+  BEYLA_CONFIG_KEY,
+  BEYLA_CONFIG_LABEL,
+  BEYLA_NAME,
+  BEYLA_TEMPLATE_ANNOTATION,
+  configMapOfBeylaPod,
+  parseBeylaSelections,
+  PROMETHEUS_KIND,
+} from '../render';
+import { BeylaSelections, targetKey } from '../render/beylaSelections';
+import { KubeObject, objectKey } from '../render/types';
+import { applyTakingBackHandEdits } from './applyObject';
+import { ConfigCache, readBeylaNodes } from './readBeylaNodes';
+
+/** What one pass did and found. */
+export type PassOutcome = {
+  cluster: string;
+  requests: TracingRequest[];
+  applied: string[];
+  deleted: string[];
+  released: string[];
+  /** Request id → error, for requests whose objects could not be applied. */
+  errors: Record<string, string>;
+  /** Problems not tied to a request. */
+  clusterErrors: string[];
+  /**
+   * Requests whose own part this pass wrote: their entry in Beyla's config
+   * changed, or the Prometheus CR or datasource they need.
+   */
+  appliedFor: Set<string>;
+  /** Beyla on the nodes, when eBPF requests are live and it could be read. */
+  beyla?: {
+    plan: BeylaNodePlan;
+    selections: BeylaSelections;
+    /** Nodes whose Beyla pod this pass deleted (the DaemonSet replaces it). */
+    restarted: string[];
+    problems?: string;
+  };
+  /** Cluster-wide objects, for status. */
+  beylaObjects: RecordedObject[];
+  sharedObjects: RecordedObject[];
+  /** Each request's own objects (its entry, a Prometheus CR). */
+  requestObjects: Map<string, RecordedObject[]>;
+};
+
+/** The lease was taken over (this pass stalled past its TTL): stop writing. */
+export class LeaseLostError extends Error {}
+
+export async function runClusterPass(options: {
+  cluster: ClusterSettings;
+  api: KubeApi;
+  requests: TracingRequest[];
+  /** Throws LeaseLostError when this pass may no longer write. */
+  fence: () => Promise<void>;
+  configCache: ConfigCache;
+}): Promise<PassOutcome> {
+  const { cluster, api, requests, fence } = options;
+  const outcome: PassOutcome = {
+    cluster: cluster.name,
+    requests,
+    applied: [],
+    deleted: [],
+    released: [],
+    errors: {},
+    clusterErrors: [],
+    appliedFor: new Set(),
+    beylaObjects: [],
+    sharedObjects: [],
+    requestObjects: new Map(),
+  };
+  const planned = await clusterPlan({
+    api,
+    cluster,
+    requests,
+    removable: true,
+  });
+  if (planned.live.removableError) {
+    outcome.clusterErrors.push(describeKubeError(planned.live.removableError));
+  }
+  // The config the DaemonSet named before this pass: entries that differ
+  // from it are the ones this pass changes.
+  const before = selectionsBefore(planned.plan, options.configCache);
+  await execute(api, planned.plan, outcome, fence);
+
+  const ebpf = requests.filter(r => r.method === 'ebpf');
+  const configMap = planned.desired.find(
+    o => o.kind === 'ConfigMap' && o.metadata.labels?.[BEYLA_CONFIG_LABEL],
+  );
+  const daemonSet = planned.desired.find(
+    o => o.kind === 'DaemonSet' && o.metadata.name === BEYLA_NAME,
+  );
+  if (configMap && daemonSet && ebpf.some(r => !outcome.errors[r.id])) {
+    const selections = selectionsOf(configMap, options.configCache);
+    for (const r of ebpf) {
+      if (
+        before?.targets.get(targetKey(r)) !==
+          selections.targets.get(targetKey(r)) ||
+        before?.global !== selections.global
+      ) {
+        outcome.appliedFor.add(r.id);
+      }
+    }
+    try {
+      await restartBeyla({
+        api,
+        cluster,
+        outcome,
+        fence,
+        configCache: options.configCache,
+        beylaPods: planned.live.beylaPods ?? [],
+        desired: {
+          configMap: configMap.metadata.name,
+          template: (daemonSet.spec as any).template.metadata.annotations[
+            BEYLA_TEMPLATE_ANNOTATION
+          ],
+          selections,
+        },
+        exact: ebpf.filter(r => r.status !== 'active' && !outcome.errors[r.id]),
+      });
+    } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
+      outcome.clusterErrors.push(describeKubeError(error));
+    }
+  }
+  recordObjects(cluster, planned.plan, outcome);
+  return outcome;
+}
+
+/** The selections of the config the live DaemonSet named, if known. */
+function selectionsBefore(
+  plan: ClusterPlan,
+  cache: ConfigCache,
+): BeylaSelections | undefined {
+  const daemonSet = plan.actions.find(
+    (a): a is Extract<PlanAction, { live: KubeObject }> =>
+      'live' in a &&
+      a.live.kind === 'DaemonSet' &&
+      a.live.metadata.name === BEYLA_NAME,
+  );
+  if (!daemonSet) return undefined;
+  const name = configMapOfBeylaPod(
+    (daemonSet.live.spec as { template?: { spec?: unknown } } | undefined)
+      ?.template ?? {},
+  );
+  if (!name) return undefined;
+  const cached = cache.get(name);
+  if (cached) return cached.selections;
+  const live = plan.actions.find(
+    (a): a is Extract<PlanAction, { live: KubeObject }> =>
+      'live' in a &&
+      a.live.kind === 'ConfigMap' &&
+      a.live.metadata.name === name,
+  );
+  const text = (live?.live.data as Record<string, string> | undefined)?.[
+    BEYLA_CONFIG_KEY
+  ];
+  return text === undefined ? undefined : parseBeylaSelections(text);
+}
+
+/** The selections of a desired config, parsed once per config. */
+function selectionsOf(
+  configMap: KubeObject,
+  cache: ConfigCache,
+): BeylaSelections {
+  const name = configMap.metadata.name;
+  let cached = cache.get(name);
+  if (!cached) {
+    cached = {
+      selections: parseBeylaSelections(
+        (configMap.data as Record<string, string>)[BEYLA_CONFIG_KEY],
+      ),
+      created: new Date().toISOString(),
+    };
+    cache.set(name, cached);
+  }
+  return cached.selections;
+}
+
+/**
+ * Runs the plan in order. A failed action is charged to the requests it
+ * serves (the first error each), and later actions that only serve
+ * requests that already failed are skipped.
+ */
+async function execute(
+  api: KubeApi,
+  plan: ClusterPlan,
+  outcome: PassOutcome,
+  fence: () => Promise<void>,
+) {
+  for (const action of plan.actions) {
+    const ids = action.requestIds;
+    if (ids.length && ids.every(id => outcome.errors[id])) continue;
+    if (action.type !== 'none') await fence();
+    try {
+      await executeAction(api, action, outcome);
+    } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
+      const message = describeKubeError(error);
+      if (!ids.length) outcome.clusterErrors.push(message);
+      for (const id of ids) outcome.errors[id] ??= message;
+    }
+  }
+}
+
+async function executeAction(
+  api: KubeApi,
+  action: PlanAction,
+  outcome: PassOutcome,
+) {
+  switch (action.type) {
+    case 'none':
+      return;
+    case 'unreadable':
+    case 'missing':
+    case 'conflict':
+      // Never create a Prometheus: the request names one that must exist.
+      throw blockingError(action);
+    case 'create':
+    case 'update':
+      await applyTakingBackHandEdits(api, action.object);
+      outcome.applied.push(objectKey(action.object));
+      // Beyla's shared objects are charged by entry (runClusterPass).
+      if (
+        action.object.metadata.labels?.['app.kubernetes.io/name'] !== BEYLA_NAME
+      ) {
+        action.requestIds.forEach(id => outcome.appliedFor.add(id));
+      }
+      return;
+    case 'delete':
+      await api.delete(action.live);
+      outcome.deleted.push(objectKey(action.live));
+      return;
+    case 'release':
+      await api.apply(action.object);
+      outcome.released.push(objectKey(action.live));
+      return;
+    default:
+      throw new Error(`unknown plan action ${(action as PlanAction).type}`);
+  }
+}
+
+/** Plans Beyla's nodes and deletes the pods whose nodes need the new config. */
+async function restartBeyla(options: {
+  api: KubeApi;
+  cluster: ClusterSettings;
+  outcome: PassOutcome;
+  fence: () => Promise<void>;
+  configCache: ConfigCache;
+  beylaPods: KubeObject[];
+  desired: { configMap: string; template: string; selections: BeylaSelections };
+  exact: TracingRequest[];
+}) {
+  const { api, cluster, outcome } = options;
+  const { input } = await readBeylaNodes({
+    api,
+    cluster,
+    desired: options.desired,
+    exact: options.exact,
+    cache: options.configCache,
+    beylaPods: options.beylaPods,
+  });
+  const plan = planBeylaNodes(input);
+  const restarted: string[] = [];
+  for (const restart of plan.restarts) {
+    await options.fence();
+    await api.delete(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: restart.pod.name,
+          namespace: cluster.beyla.namespace,
+        },
+      },
+      { uid: restart.pod.uid },
+    );
+    restarted.push(restart.node);
+  }
+  const notReady = options.beylaPods.filter(pod =>
+    plan.withoutReadyBeyla.includes(
+      (pod.spec as { nodeName?: string } | undefined)?.nodeName ?? '',
+    ),
+  );
+  outcome.beyla = {
+    plan,
+    selections: options.desired.selections,
+    restarted,
+    problems: podProblems(notReady),
+  };
+}
+
+/** What status shows of the cluster's objects and each request's own. */
+function recordObjects(
+  cluster: ClusterSettings,
+  plan: ClusterPlan,
+  outcome: PassOutcome,
+) {
+  const row = (
+    action: PlanAction & { object: KubeObject },
+    detail: string,
+  ) => ({
+    kind: action.object.kind,
+    ...(action.object.metadata.namespace
+      ? { namespace: action.object.metadata.namespace }
+      : {}),
+    name: action.object.metadata.name,
+    present:
+      action.type === 'none' ||
+      action.type === 'update' ||
+      outcome.applied.includes(objectKey(action.object)),
+    detail,
+  });
+  for (const action of plan.actions) {
+    if (!('object' in action)) continue;
+    const { kind, metadata } = action.object;
+    if (kind === 'ConfigMap' && metadata.labels?.[BEYLA_CONFIG_LABEL]) {
+      const inUse = outcome.beyla?.plan.configsInUse.length ?? 0;
+      outcome.beylaObjects.push(
+        row(
+          action,
+          `the current config${
+            inUse > 1
+              ? `; ${inUse} configs in use by Beyla's pods (nodes a change did not concern keep theirs)`
+              : ''
+          }`,
+        ),
+      );
+    } else if (kind === 'DaemonSet' && metadata.name === BEYLA_NAME) {
+      outcome.beylaObjects.push(row(action, describeNodes(outcome)));
+    } else if (kind === PROMETHEUS_KIND.kind) {
+      for (const id of action.requestIds) {
+        outcome.requestObjects.set(id, [prometheusRow(action)]);
+      }
+    } else if (
+      action.object.metadata.labels?.['app.kubernetes.io/name'] !== BEYLA_NAME
+    ) {
+      outcome.sharedObjects.push(row(action, 'applied'));
+    }
+  }
+  for (const request of outcome.requests) {
+    if (request.method !== 'ebpf') continue;
+    const present = Boolean(
+      outcome.beyla?.selections.targets.has(targetKey(request)),
+    );
+    outcome.requestObjects.set(request.id, [
+      {
+        kind: 'Beyla discovery entry',
+        name: targetKey(request),
+        present,
+        detail: present
+          ? `in the current config${
+              cluster.beyla.perEntrySampler
+                ? ''
+                : `; the sampler is shared: Beyla ${formatBeylaVersion(
+                    cluster.beyla.version,
+                  )} has one sampler for all workloads`
+            }`
+          : 'not in the current config',
+      },
+    ]);
+  }
+}
+
+/** Beyla's nodes in a line: how many run it ready, which do not, what waits. */
+function describeNodes(outcome: PassOutcome): string {
+  if (!outcome.beyla) return 'not read';
+  const { plan, restarted, problems } = outcome.beyla;
+  const parts = [
+    `${plan.withoutReadyBeyla.length} node${
+      plan.withoutReadyBeyla.length === 1 ? '' : 's'
+    } without a ready Beyla${
+      plan.withoutReadyBeyla.length
+        ? `: ${plan.withoutReadyBeyla.slice(0, 5).join(', ')}${
+            plan.withoutReadyBeyla.length > 5 ? ', ...' : ''
+          }`
+        : ''
+    }`,
+  ];
+  if (restarted.length) parts.push(`restarted on ${restarted.join(', ')}`);
+  if (plan.waiting.length) {
+    parts.push(
+      `waiting: ${plan.waiting.map(w => `${w.node}: ${w.reason}`).join('; ')}`,
+    );
+  }
+  if (problems) parts.push(problems);
+  return parts.join('; ');
+}
+
+/** A Prometheus CR's tracingConfig as the plan read it. */
+function prometheusRow(
+  action: PlanAction & { object: KubeObject },
+): RecordedObject {
+  const live = 'live' in action ? action.live : undefined;
+  type Spec = {
+    tracingConfig?: { endpoint?: string; samplingFraction?: string };
+  };
+  // What the CR holds after this pass: what it applied, else what it read.
+  const tracing = (
+    (action.type === 'update' ? action.object.spec : live?.spec) as
+      | Spec
+      | undefined
+  )?.tracingConfig;
+  let detail = 'Prometheus not found';
+  if (live) {
+    detail = tracing
+      ? `tracingConfig → ${tracing.endpoint}, samplingFraction ${
+          tracing.samplingFraction
+        }; checked: the CR holds it${operatorSays(live)}`
+      : 'no tracingConfig';
+  }
+  return {
+    kind: action.object.kind,
+    namespace: action.object.metadata.namespace,
+    name: action.object.metadata.name,
+    present: Boolean(tracing),
+    detail,
+  };
+}
+
+/**
+ * What the prometheus-operator reports on the CR, if it runs: Tracegate
+ * cannot see Prometheus' own exporter, so it says what it could check.
+ */
+function operatorSays(prometheus: KubeObject): string {
+  const conditions =
+    (
+      prometheus.status as
+        | { conditions?: Array<{ type: string; status: string }> }
+        | undefined
+    )?.conditions ?? [];
+  const reconciled = conditions.find(c => c.type === 'Reconciled');
+  if (!reconciled) {
+    return '; no operator status reported, so whether Prometheus loaded it is not known';
+  }
+  return `; the operator reports Reconciled=${reconciled.status}`;
+}
