@@ -29,7 +29,7 @@ test.describe.serial('a tracing request from filing to revoke', () => {
       page.getByText('Preview: what approval applies'),
     ).toBeVisible();
     await expect(page.getByLabel('diff')).toContainText(
-      'k8s_deployment_name: checkout',
+      '"k8s_deployment_name":"checkout"',
     );
     await expectAccessible(page);
     await page.screenshot({
@@ -98,19 +98,20 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     await expect(page.getByText('No requests in pending.')).toBeVisible();
 
     // Accepted by the API server is not running: the request stays approved
-    // while Beyla's DaemonSet rolls out on the 3 KWOK nodes, then turns active.
+    // while Beyla starts with its entry on the node that runs checkout's pod
+    // (a few seconds on the KWOK nodes), then turns active.
     await page.goto(ENTITY_TAB);
-    await expect(page.getByText(/rolling out \d\/3 nodes/).first()).toBeVisible(
-      {
-        timeout: 15_000,
-      },
-    );
+    await expect(
+      page
+        .getByText(/starting Beyla with its entry: 0\/1 node with its pods/)
+        .first(),
+    ).toBeVisible({ timeout: 15_000 });
     await page.screenshot({
       path: `${SHOTS}/entity-tab-rolling-out.png`,
       fullPage: true,
     });
     await expect(
-      page.getByText('3/3 nodes run the current config').first(),
+      page.getByText('its entry runs on 1/1 node with its pods').first(),
     ).toBeVisible({
       timeout: 30_000,
     });
@@ -229,7 +230,10 @@ test.describe.serial('a tracing request from filing to revoke', () => {
       timeout: 30_000,
     });
     await expect(
-      page.getByText('ConfigMap beyla/beyla-config: present'),
+      page.getByText(/^ConfigMap beyla\/beyla-config-[0-9a-f]{12}: present$/),
+    ).toBeVisible();
+    await expect(
+      page.getByText('Beyla discovery entry shop/Deployment/checkout: present'),
     ).toBeVisible();
     // The tab says what `active` was checked against, and what not.
     await expect(

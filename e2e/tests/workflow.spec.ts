@@ -1,8 +1,8 @@
 import { expect, Page, test } from '@playwright/test';
 import { admin, expectAccessible, requester, SHOTS } from './helpers';
 
-// Runs after tracing.spec.ts (files run in name order, one worker): checkout
-// and cart are free again by then.
+// Each test leaves the workloads it traced free again (revoked or
+// cancelled): the specs pass alone and in any order.
 
 test('a request a rule covers goes straight to active', async ({ browser }) => {
   const page = await requester(browser);
@@ -19,8 +19,9 @@ test('a request a rule covers goes straight to active', async ({ browser }) => {
   ).toBeVisible();
   await page.getByRole('button', { name: 'Submit request' }).click();
   await page.goto('/catalog/default/component/cart/tracing');
+  // The newest request's card comes first.
   await expect(
-    page.getByText(/pending → approved by tracegate:policy/),
+    page.getByText(/pending → approved by tracegate:policy/).first(),
   ).toBeVisible();
   await expect(page.getByText('active', { exact: true })).toBeVisible({
     timeout: 30_000,
@@ -28,6 +29,8 @@ test('a request a rule covers goes straight to active', async ({ browser }) => {
   await expect(
     page.getByText(/approved automatically by rule e2e-day-passes/).first(),
   ).toBeVisible();
+  await page.getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
 });
 
 test('the requester cancels a pending request, after confirming', async ({
@@ -48,9 +51,11 @@ test('the requester cancels a pending request, after confirming', async ({
   await expect(dialog.getByText('Cancel this request?')).toBeVisible();
   await expectAccessible(page);
   await dialog.getByRole('button', { name: 'Cancel request' }).click();
-  await expect(page.getByText('cancelled', { exact: true })).toBeVisible();
   await expect(
-    page.getByText(/pending → cancelled by user:default\/guest/),
+    page.getByText('cancelled', { exact: true }).first(),
+  ).toBeVisible();
+  await expect(
+    page.getByText(/pending → cancelled by user:default\/guest/).first(),
   ).toBeVisible();
 });
 

@@ -232,19 +232,36 @@ export type TraceArrival = {
 };
 
 /**
- * The rollout that carries a request's config to the nodes (Beyla's
- * DaemonSet): nodes that should run it, run the current template, are ready.
+ * How far a request's Beyla entry reaches the nodes that run its target's
+ * pods (Beyla reads its config at start: a node runs the entry once its
+ * Beyla pod started from a config that has it).
  *
  * @public
  */
 export type RolloutState = {
+  /** Nodes that run pods of the target. */
   desired: number;
+  /** Of those, nodes whose Beyla started from a config with the entry. */
   updated: number;
+  /** Of those, nodes whose Beyla pod is also ready. */
   ready: number;
-  /** Every scheduled node runs the current config and is ready. */
+  /** Every node that runs the target's pods runs its entry, ready. */
   complete: boolean;
-  /** Why it is not complete, when Tracegate can tell (no node, pod errors). */
+  /** Why it is not complete, naming nodes, when Tracegate can tell. */
   message?: string;
+};
+
+/**
+ * One object as the last reconcile pass found it.
+ *
+ * @public
+ */
+export type RecordedObject = {
+  kind: string;
+  namespace?: string;
+  name: string;
+  present: boolean;
+  detail: string;
 };
 
 /**
@@ -253,7 +270,16 @@ export type RolloutState = {
  *
  * @public
  */
-export type LastApply = { at: string; error?: string; rollout?: RolloutState };
+export type LastApply = {
+  at: string;
+  error?: string;
+  rollout?: RolloutState;
+  /**
+   * The request's own part of the cluster as the pass found it: its entry in
+   * Beyla's config, or the Prometheus CR's tracingConfig.
+   */
+  objects?: RecordedObject[];
+};
 
 /**
  * One state change of a request.

@@ -1,20 +1,21 @@
 import { RolloutState } from './domain';
 
 /**
- * A rollout in words, the same in the API and the UI: "rolling out 1/3
- * nodes", "3/3 nodes run the current config", with the reason when known.
+ * A request's Beyla rollout in words, the same in the API and the UI:
+ * "its entry runs on 3/3 nodes with its pods", "starting Beyla with its
+ * entry: 1/3 nodes with its pods", with the reason (naming nodes) when known.
  *
  * @public
  */
 export function describeRollout(rollout: RolloutState): string {
+  const nodes = `${rollout.ready}/${rollout.desired} node${
+    rollout.desired === 1 ? '' : 's'
+  } with its pods`;
   if (rollout.complete) {
-    return `${rollout.ready}/${rollout.desired} nodes run the current config`;
+    return rollout.desired === 0
+      ? 'no pod of it runs: nothing to trace yet'
+      : `its entry runs on ${nodes}`;
   }
-  if (rollout.desired === 0 && !rollout.message) {
-    // Applied a moment ago: the DaemonSet controller has not counted yet.
-    return 'rolling out: waiting for the DaemonSet controller';
-  }
-  const done = Math.min(rollout.updated, rollout.ready);
-  const progress = `rolling out ${done}/${rollout.desired} nodes`;
+  const progress = `starting Beyla with its entry: ${nodes}`;
   return rollout.message ? `${progress}: ${rollout.message}` : progress;
 }

@@ -1,5 +1,4 @@
 import {
-  LIVE_TRACING_REQUEST_STATUSES,
   TracingPreview,
   TracingRequest,
 } from '@tracegate/plugin-tracing-common';
@@ -7,18 +6,27 @@ import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import { ClusterRegistry } from '../clusters/ClusterRegistry';
 import { describeKubeError, isNotFound } from '../clusters/errors';
-import { KubeApi } from '../clusters/KubeApi';
+import { KubeApi, ObjectRef } from '../clusters/KubeApi';
 import { TracingRequestStore } from '../database/TracingRequestStore';
 import {
   blockingError,
   changedObjects,
-  planCluster,
+  ClusterPlan,
+  clusterPlan,
+  liveSet,
+  PlanAction,
+  previewSet,
   projectOnto,
-  readLiveState,
 } from '../plan';
-import { KubeObject, renderCluster } from '../render';
+import {
+  BEYLA_CONFIG_LABEL,
+  configMapOfBeylaPod,
+  KubeObject,
+  objectKey,
+  renderCluster,
+} from '../render';
 import { redactForBrowser } from '../render/redact';
-import { sharedSampler } from '../render/beyla';
+import { sharedSampler } from '../render/beylaConfig';
 import { formatBeylaVersion } from '../clusters/beylaVersion';
 import { ClusterSettings } from '../clusters/config';
 
@@ -39,28 +47,19 @@ export class PreviewService {
 
   async preview(candidate: TracingRequest): Promise<TracingPreview> {
     const cluster = this.options.clusters.get(candidate.cluster);
-    // A stored request is compared with the state without it.
-    const others = (
-      await this.options.store.listByCluster({
-        cluster: cluster.name,
-        statuses: LIVE_TRACING_REQUEST_STATUSES,
-      })
-    ).filter(r => r.id !== candidate.id);
-    // Approving a replacement ends the request it replaces.
-    const requests = [
-      ...others.filter(r => r.id !== candidate.supersedes),
-      {
-        ...candidate,
-        id: candidate.id || 'preview',
-        status: 'approved' as const,
-      },
-    ];
-    const changed = changedObjects(
-      renderCluster(cluster, others),
-      renderCluster(cluster, requests),
+    // A stored request is compared with the state without it; approving a
+    // replacement ends the request it replaces.
+    const { before, after } = previewSet(
+      await liveSet(this.options.store, cluster.name),
+      candidate,
     );
+    const changed = changedObjects(
+      renderCluster(cluster, before),
+      renderCluster(cluster, after),
+    );
+    const changedKeys = new Set(changed.map(objectKey));
     const preview: TracingPreview = {
-      notes: notesFor(cluster, requests, candidate),
+      notes: notesFor(cluster, after, candidate),
       objects: changed.map(o => ({
         apiVersion: o.apiVersion,
         kind: o.kind,
@@ -71,33 +70,19 @@ export class PreviewService {
     };
     try {
       const api = this.options.clusters.api(cluster);
-      const plan = planCluster({
-        cluster: cluster.name,
-        desired: changed,
-        requests,
-        live: await readLiveState(api, changed, { removable: false }),
+      const { plan } = await clusterPlan({
+        api,
+        cluster,
+        requests: after,
+        removable: false,
+        only: o => changedKeys.has(objectKey(o)),
       });
       const patches: string[] = [];
       for (const action of plan.actions) {
         const blocked = blockingError(action);
         if (blocked) throw blocked;
         if (action.type !== 'create' && action.type !== 'update') continue;
-        const live = action.type === 'update' ? action.live : undefined;
-        const after = await dryRun(api, action.object, live);
-        const { kind, metadata } = action.object;
-        const name = `${kind} ${
-          metadata.namespace ? `${metadata.namespace}/` : ''
-        }${metadata.name}`;
-        patches.push(
-          createTwoFilesPatch(
-            `${name} (live)`,
-            `${name} (after approval)`,
-            live
-              ? stringify(redactForBrowser(projectOnto(live, action.object)))
-              : '',
-            stringify(redactForBrowser(projectOnto(after, action.object))),
-          ),
-        );
+        patches.push(await this.patchOf(api, plan, action));
       }
       preview.diff = patches.join('');
     } catch (error) {
@@ -105,6 +90,56 @@ export class PreviewService {
     }
     return preview;
   }
+
+  /**
+   * One object's unified diff, live against a server-side dry run. A new
+   * Beyla config is diffed against the config Beyla's DaemonSet names now:
+   * the entries that change.
+   */
+  private async patchOf(
+    api: KubeApi,
+    plan: ClusterPlan,
+    action: Extract<PlanAction, { type: 'create' | 'update' }>,
+  ): Promise<string> {
+    let live = action.type === 'update' ? action.live : undefined;
+    const { kind, metadata } = action.object;
+    let from = `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${
+      metadata.name
+    }`;
+    if (!live && metadata.labels?.[BEYLA_CONFIG_LABEL]) {
+      const current = currentBeylaConfig(plan);
+      live = current && (await api.get(current));
+      if (live) from = `${kind} ${metadata.namespace}/${live.metadata.name}`;
+    }
+    const after = await dryRun(api, action.object, live);
+    const name = `${kind} ${
+      metadata.namespace ? `${metadata.namespace}/` : ''
+    }${metadata.name}`;
+    return createTwoFilesPatch(
+      `${from} (live)`,
+      `${name} (after approval)`,
+      live ? stringify(redactForBrowser(projectOnto(live, action.object))) : '',
+      stringify(redactForBrowser(projectOnto(after, action.object))),
+    );
+  }
+}
+
+/** The config ConfigMap the live Beyla DaemonSet names, if there is one. */
+function currentBeylaConfig(plan: ClusterPlan): ObjectRef | undefined {
+  for (const action of plan.actions) {
+    if (action.type !== 'update' || action.live.kind !== 'DaemonSet') continue;
+    const name = configMapOfBeylaPod(
+      (action.live.spec as { template?: object } | undefined)?.template ?? {},
+    );
+    if (name) {
+      return {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: action.live.metadata.namespace },
+      };
+    }
+  }
+  return undefined;
 }
 
 /** What the rendered objects alone do not make plain. */

@@ -11,7 +11,7 @@ import {
   startSeededCluster,
   storeAndReconciler,
   expectBeylaRemoved,
-  handEditBeylaConfig,
+  liveBeylaConfig,
 } from '../__testUtils__/kube';
 import { ClusterListService } from './ClusterListService';
 import { EntityStatusService } from './EntityStatusService';
@@ -47,7 +47,10 @@ async function setup(clusterSettings: ClusterSettings = settings) {
   );
   return {
     ...rest,
-    entityStatus: new EntityStatusService({ store: rest.store, clusters }),
+    entityStatus: new EntityStatusService({
+      clusterStore: rest.clusterStore,
+      clusters,
+    }),
     previews: new PreviewService({ store: rest.store, clusters }),
     clusterList: new ClusterListService(clusters),
   };
@@ -63,7 +66,7 @@ const pendingRequest = (change: Partial<TracingRequest> = {}) =>
   });
 
 describe('the entity status', () => {
-  it('reports the discovery entry, the DaemonSet and the Prometheus tracingConfig', async () => {
+  it('reports what the last pass found: Beyla, its entry and the Prometheus tracingConfig', async () => {
     const { store, reconciler, approve, end, entityStatus } = await setup();
     const ebpf = await approve();
     const native = await approve({
@@ -73,65 +76,62 @@ describe('the entity status', () => {
       sampling: { sampler: 'traceidratio', ratio: 0.2 },
     });
 
-    // Approved, nothing applied yet: the plan says so.
+    // Approved, no pass yet: nothing recorded, and status reads no cluster.
     const before = await entityStatus.entityStatus([
       (await store.get(ebpf.id))!,
     ]);
     expect(before.objects).toEqual([
-      expect.objectContaining({
-        kind: 'ConfigMap',
+      {
+        requestId: ebpf.id,
+        cluster: 'local',
+        kind: 'Cluster',
+        name: 'local',
         present: false,
-        detail: 'no discovery entry for this workload; not applied yet',
-      }),
-      expect.objectContaining({
-        kind: 'DaemonSet',
-        present: false,
-        detail: 'missing; not applied yet',
-      }),
+        detail: 'no reconcile pass has recorded this cluster yet',
+      },
     ]);
 
     await reconcileUntil(reconciler, store, ebpf.id, 'active');
+    const config = (await liveBeylaConfig(admin))!.name;
     const after = await entityStatus.entityStatus([
       (await store.get(ebpf.id))!,
       (await store.get(native.id))!,
     ]);
+    const row = (id: string, o: object) => ({
+      requestId: id,
+      cluster: 'local',
+      ...o,
+    });
     expect(after.objects).toEqual([
-      {
-        requestId: ebpf.id,
-        cluster: 'local',
+      row(ebpf.id, {
         kind: 'ConfigMap',
         namespace: 'beyla',
-        name: 'beyla-config',
+        name: config,
         present: true,
-        detail: 'discovery entry present',
-      },
-      expect.objectContaining({
-        kind: 'DaemonSet',
-        present: true,
-        detail: '3/3 nodes run the current config',
+        detail: 'the current config',
       }),
-      {
-        requestId: native.id,
-        cluster: 'local',
+      row(ebpf.id, {
+        kind: 'DaemonSet',
+        namespace: 'beyla',
+        name: 'beyla',
+        present: true,
+        detail: '0 nodes without a ready Beyla',
+      }),
+      row(ebpf.id, {
+        kind: 'Beyla discovery entry',
+        name: 'shop/Deployment/checkout',
+        present: true,
+        detail: 'in the current config',
+      }),
+      row(native.id, {
         kind: 'Prometheus',
         namespace: 'monitoring',
         name: 'k8s',
         present: true,
         detail:
           'tracingConfig → tempo-distributor.tempo.svc:4317, samplingFraction 0.2; checked: the CR holds it; no operator status reported, so whether Prometheus loaded it is not known',
-      },
+      }),
     ]);
-
-    // A hand edit that drops the entry shows as missing, with the pending change.
-    await handEditBeylaConfig(admin);
-    const edited = await entityStatus.entityStatus([
-      (await store.get(ebpf.id))!,
-    ]);
-    expect(edited.objects[0]).toMatchObject({
-      present: false,
-      detail:
-        'no discovery entry for this workload; differs from the desired state (.data.beyla-config.yml)',
-    });
 
     await end(ebpf);
     await end(native);
@@ -140,21 +140,23 @@ describe('the entity status', () => {
   });
 
   it('says why when the cluster cannot be read', async () => {
-    const { approve, entityStatus } = await setup(
+    const { approve, reconciler, entityStatus, store } = await setup(
       localClusterSettings(cluster, { token: 'not-a-token' }),
     );
     const request = await approve();
-    const status = await entityStatus.entityStatus([request]);
-    expect(status.objects).toEqual([
-      expect.objectContaining({
-        kind: 'ConfigMap',
-        present: false,
-        detail: expect.stringMatching(
-          /; could not be read: unauthorized: the cluster refused/,
-        ),
-      }),
-      expect.objectContaining({ kind: 'DaemonSet', present: false }),
+    await reconciler.reconcile('local');
+    const status = await entityStatus.entityStatus([
+      (await store.get(request.id))!,
     ]);
+    expect(status.objects).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'Cluster',
+          detail: expect.stringMatching(/^unauthorized: the cluster refused/),
+        }),
+      ]),
+    );
+    expect(status.requests[0].lastApply!.error).toMatch(/^unauthorized/);
   });
 });
 
@@ -163,29 +165,28 @@ describe('the preview', () => {
     const { reconciler, approve, end, previews } = await setup();
     const existing = await approve();
     await reconciler.reconcile('local');
-    const configBefore = await admin.get({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'beyla-config', namespace: 'beyla' },
-    });
+    const before = (await liveBeylaConfig(admin))!;
 
     const preview = await previews.preview(pendingRequest());
     expect(preview.objects.map(o => `${o.kind} ${o.name}`)).toEqual([
-      'ConfigMap beyla-config',
+      expect.stringMatching(/^ConfigMap beyla-config-[0-9a-f]{12}$/),
       'DaemonSet beyla',
     ]);
     expect(preview.diffError).toBeUndefined();
-    expect(preview.diff).toContain('+          k8s_deployment_name: cart');
-    expect(preview.diff).toContain('+            arg: "0.1"');
-    expect(preview.diff).toMatch(
-      /-\s+checksum\/config: \w+\n\+\s+checksum\/config: \w+/,
+    // The new config against the one Beyla's DaemonSet names now: one
+    // entry line changes.
+    expect(preview.diff).toContain(`ConfigMap beyla/${before.name} (live)`);
+    expect(preview.diff).toContain(
+      '\n+    ,{"k8s_namespace":"shop","k8s_deployment_name":"cart","sampler":{"name":"traceidratio","arg":"0.1"}}\n',
     );
-    const configAfter = await admin.get({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'beyla-config', namespace: 'beyla' },
-    });
-    expect(configAfter!.data).toEqual(configBefore!.data);
+    expect(preview.diff).not.toMatch(
+      /^-\s+\{"k8s_namespace":"shop","k8s_deployment_name":"checkout"/m,
+    );
+    expect(preview.diff).toMatch(
+      /-\s+name: beyla-config-[0-9a-f]{12}\n\+\s+name: beyla-config-[0-9a-f]{12}/,
+    );
+    // Nothing written: the DaemonSet still names the same config.
+    expect((await liveBeylaConfig(admin))!.name).toBe(before.name);
 
     await end(existing);
     await reconciler.reconcile('local');

@@ -327,10 +327,18 @@ export type components = {
       complete: boolean;
       message?: string;
     };
+    RecordedObject: {
+      kind: string;
+      namespace?: string;
+      name: string;
+      present: boolean;
+      detail: string;
+    };
     LastApply: {
       at: string;
       error?: string;
       rollout?: components['schemas']['RolloutState'];
+      objects?: components['schemas']['RecordedObject'][];
     };
     TraceArrival: {
       checkedAt: string;

@@ -297,21 +297,53 @@ export const spec = {
       },
       RolloutState: {
         type: 'object',
+        description:
+          "Where Beyla runs the request's discovery entry, counted in the nodes that run the target's pods (Beyla restarts only on those).",
         required: ['desired', 'updated', 'ready', 'complete'],
         properties: {
           desired: {
             type: 'integer',
+            description: 'Nodes that run pods of the target.',
           },
           updated: {
             type: 'integer',
+            description:
+              'Of those, nodes whose Beyla started from a config with the entry.',
           },
           ready: {
             type: 'integer',
+            description: 'Of those, nodes whose Beyla pod is also ready.',
           },
           complete: {
             type: 'boolean',
+            description:
+              "Every node that runs the target's pods runs its entry, ready.",
           },
           message: {
+            type: 'string',
+            description:
+              'Why it is not complete, naming nodes, when Tracegate can tell.',
+          },
+        },
+      },
+      RecordedObject: {
+        type: 'object',
+        description: 'One object as the last reconcile pass found it.',
+        required: ['kind', 'name', 'present', 'detail'],
+        properties: {
+          kind: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          present: {
+            type: 'boolean',
+          },
+          detail: {
             type: 'string',
           },
         },
@@ -329,6 +361,14 @@ export const spec = {
           },
           rollout: {
             $ref: '#/components/schemas/RolloutState',
+          },
+          objects: {
+            type: 'array',
+            description:
+              'The objects the request needs, as the last pass that applied the cluster found them (the entity tab reads these, not the cluster).',
+            items: {
+              $ref: '#/components/schemas/RecordedObject',
+            },
           },
         },
       },
