@@ -18,7 +18,7 @@ import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/Cluster
 import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
 import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
 import { createRouter } from '../plugins/tracing-backend/src/router';
-import { TracingRequestService } from '../plugins/tracing-backend/src/service/TracingRequestService';
+import { createRequestServices } from '../plugins/tracing-backend/src/service/requestServices';
 import { TargetService } from '../plugins/tracing-backend/src/targets/TargetService';
 import {
   CATALOG,
@@ -88,7 +88,7 @@ async function server(knex: KnexType) {
   const clusters = new ClusterRegistry([settings]);
   const allow = async (requests: unknown[]) =>
     requests.map(() => ({ result: AuthorizeResult.ALLOW }));
-  const service = new TracingRequestService({
+  const { service } = createRequestServices({
     store,
     catalog: {
       getEntityByRef: async (ref: any) =>

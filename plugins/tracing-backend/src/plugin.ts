@@ -6,6 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { isResourcePermission } from '@backstage/plugin-permission-common';
 import { tracingPermissions } from '@tracegate/plugin-tracing-common';
+import { DatabaseClusterStore } from './database/DatabaseClusterStore';
 import { DatabaseTracingRequestStore } from './database/DatabaseTracingRequestStore';
 import {
   tracingRequestResourceRef,
@@ -18,7 +19,7 @@ import { Reconciler } from './reconcile/Reconciler';
 import { RequestNotifier } from './notifications/RequestNotifier';
 import { createRouter } from './router';
 import { readTracingConfig } from './service/config';
-import { TracingRequestService } from './service/TracingRequestService';
+import { createRequestServices } from './service/requestServices';
 import { ClusterListService } from './status/ClusterListService';
 import { EntityStatusService } from './status/EntityStatusService';
 import { PreviewService } from './status/PreviewService';
@@ -56,6 +57,9 @@ export const tracingPlugin = createBackendPlugin({
         const store = await DatabaseTracingRequestStore.create({
           database: deps.database,
         });
+        const clusterStore = await DatabaseClusterStore.create({
+          database: deps.database,
+        });
 
         deps.permissionsRegistry.addPermissions(
           tracingPermissions.filter(p => !isResourcePermission(p)),
@@ -86,6 +90,7 @@ export const tracingPlugin = createBackendPlugin({
         });
         const reconciler = new Reconciler({
           store,
+          clusterStore,
           clusters: clusterRegistry,
           transitions,
           logger: deps.logger,
@@ -100,7 +105,7 @@ export const tracingPlugin = createBackendPlugin({
         });
 
         const targets = new TargetService({ clusters: clusterRegistry });
-        const service = new TracingRequestService({
+        const requests = createRequestServices({
           store,
           catalog: deps.catalog,
           permissions: deps.permissions,
@@ -123,8 +128,8 @@ export const tracingPlugin = createBackendPlugin({
           frequency: config.expiryFrequency,
           timeout: { minutes: 5 },
           fn: async () => {
-            await service.warnExpiringSoon();
-            await service.expireDue();
+            await requests.expiry.warnExpiringSoon();
+            await requests.expiry.expireDue();
           },
         });
 
@@ -163,7 +168,7 @@ export const tracingPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             ...deps,
-            service,
+            ...requests,
             config,
             targets,
             clusterList: new ClusterListService(clusterRegistry),
@@ -172,7 +177,7 @@ export const tracingPlugin = createBackendPlugin({
               clusters: clusterRegistry,
             }),
             entityStatus: new EntityStatusService({
-              store,
+              clusterStore,
               clusters: clusterRegistry,
             }),
           }),

@@ -31,6 +31,9 @@ import { EntityStatusService } from './status/EntityStatusService';
 import { PreviewService } from './status/PreviewService';
 import { TargetService } from './targets/TargetService';
 import { RecentTracesService } from './traces/RecentTracesService';
+import { CatalogEntities } from './service/CatalogEntities';
+import { RequestReads } from './service/RequestReads';
+import { TargetAdmission } from './service/TargetAdmission';
 import {
   Caller,
   TracingRequestService,
@@ -41,7 +44,11 @@ import {
 export type RouterOptions = {
   httpAuth: HttpAuthService;
   logger: LoggerService;
+  /** The lifecycle's commands. */
   service: TracingRequestService;
+  reads: RequestReads;
+  admission: TargetAdmission;
+  entities: CatalogEntities;
   clusterList: ClusterListService;
   previews: PreviewService;
   entityStatus: EntityStatusService;
@@ -191,13 +198,13 @@ function bindHealthEndpoint(
 
 function bindCapabilitiesEndpoint(
   router: TracingRouter,
-  { httpAuth, service }: RouterOptions,
+  { httpAuth, reads }: RouterOptions,
 ) {
   // What the UI may offer this user; every action checks again.
   router.get('/capabilities', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
     const body: TracingCapabilities = {
-      approve: await service.mayApprove(caller),
+      approve: await reads.mayApprove(caller),
     };
     res.json(body);
   });
@@ -244,15 +251,15 @@ function bindPreviewEndpoint(
 
 function bindRequestPreviewEndpoint(
   router: TracingRouter,
-  { httpAuth, service, previews }: RouterOptions,
+  { httpAuth, reads, admission, previews }: RouterOptions,
 ) {
   // The approver's view: what approving this stored request would apply.
   router.get('/requests/:id/preview', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
-    const { history, ...request } = await service.get(requestId(req), caller);
+    const { history, ...request } = await reads.get(requestId(req), caller);
     const [preview, targetCheck] = await Promise.all([
       previews.preview(request),
-      service.checkTargetNow(request, caller),
+      admission.checkNow(request, caller),
     ]);
     res.json({ ...preview, targetCheck } satisfies TracingPreview);
   });
@@ -260,12 +267,12 @@ function bindRequestPreviewEndpoint(
 
 function bindRecentTracesEndpoint(
   router: TracingRouter,
-  { httpAuth, service, recentTraces }: RouterOptions,
+  { httpAuth, reads, recentTraces }: RouterOptions,
 ) {
   // Whoever may read the request may see its target's traces.
   router.get('/requests/:id/traces', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
-    const { history, ...request } = await service.get(requestId(req), caller);
+    const { history, ...request } = await reads.get(requestId(req), caller);
     res.json(await recentTraces.recent(request));
   });
 }
@@ -282,13 +289,13 @@ function bindClustersEndpoint(
 
 function bindEntityStatusEndpoint(
   router: TracingRouter,
-  { httpAuth, service, entityStatus }: RouterOptions,
+  { httpAuth, reads, entityStatus }: RouterOptions,
 ) {
   router.get('/entities/:kind/:namespace/:name/status', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
     const { kind, namespace, name } = req.params;
     const entityRef = stringifyEntityRef({ kind, namespace, name });
-    const page = await service.list({ entityRef, limit: 50 }, caller);
+    const page = await reads.list({ entityRef, limit: 50 }, caller);
     res.json(await entityStatus.entityStatus(page.items));
   });
 }
@@ -302,7 +309,7 @@ const workloadsQuerySchema = z
 
 function bindEntityWorkloadsEndpoint(
   router: TracingRouter,
-  { httpAuth, service, targets, config }: RouterOptions,
+  { httpAuth, entities, targets, config }: RouterOptions,
 ) {
   // What the request form offers: the entity's own targets on one cluster.
   router.get('/entities/:kind/:namespace/:name/workloads', async (req, res) => {
@@ -314,7 +321,7 @@ function bindEntityWorkloadsEndpoint(
       );
     }
     const { kind, namespace, name } = req.params;
-    const entity = await service.loadEntity(
+    const entity = await entities.load(
       stringifyEntityRef({ kind, namespace, name }),
       caller,
     );
@@ -339,22 +346,22 @@ function bindExtendEndpoint(
 
 function bindListEndpoint(
   router: TracingRouter,
-  { httpAuth, service }: RouterOptions,
+  { httpAuth, reads }: RouterOptions,
 ) {
   router.get('/requests', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
     const query = parse(listRequestsQuerySchema, req.query);
-    res.json(await service.list(query, caller));
+    res.json(await reads.list(query, caller));
   });
 }
 
 function bindGetEndpoint(
   router: TracingRouter,
-  { httpAuth, service }: RouterOptions,
+  { httpAuth, reads }: RouterOptions,
 ) {
   router.get('/requests/:id', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
-    res.json(await service.get(requestId(req), caller));
+    res.json(await reads.get(requestId(req), caller));
   });
 }
 

@@ -20,7 +20,7 @@ import {
   RequestTransitions,
   SYSTEM_ACTOR,
 } from '../lifecycle/RequestTransitions';
-import { TracingRequestService } from './TracingRequestService';
+import { createRequestServices } from './requestServices';
 
 const databases = createTestDatabases();
 
@@ -46,7 +46,7 @@ async function setup(databaseId: Parameters<typeof databases.init>[0]) {
     onLiveSetChange: request => changed.push(`${request.id}:${request.status}`),
     now: () => clock.now,
   });
-  const service = new TracingRequestService({
+  const { expiry } = createRequestServices({
     store,
     catalog: catalogServiceMock({ entities: CATALOG }),
     permissions: mockServices.permissions(),
@@ -61,14 +61,14 @@ async function setup(databaseId: Parameters<typeof databases.init>[0]) {
     }),
     now: () => clock.now,
   });
-  return { store, service, auditor, changed, clock };
+  return { store, expiry, auditor, changed, clock };
 }
 
 describe.each(databases.eachSupportedId())(
   'request expiry on %p',
   databaseId => {
     it('expires live requests past expiresAt, with history and audit', async () => {
-      const { store, service, auditor, changed, clock } = await setup(
+      const { store, expiry, auditor, changed, clock } = await setup(
         databaseId,
       );
       const base = {
@@ -102,10 +102,10 @@ describe.each(databases.eachSupportedId())(
         });
       }
 
-      expect(await service.expireDue()).toEqual([]);
+      expect(await expiry.expireDue()).toEqual([]);
 
       clock.now = new Date('2026-11-25T14:00:00.000Z');
-      const expired = await service.expireDue();
+      const expired = await expiry.expireDue();
       expect(expired.map(r => r.id)).toEqual([live.id]);
       expect((await store.get(live.id))?.status).toBe('expired');
       expect((await store.get(pending.id))?.status).toBe('pending');
@@ -130,7 +130,7 @@ describe.each(databases.eachSupportedId())(
   'expiry at the right instant on %p',
   databaseId => {
     it('expires requests filed with +05:00, -05:00 and Z at their instant', async () => {
-      const { store, service, clock } = await setup(databaseId);
+      const { store, expiry, clock } = await setup(databaseId);
       clock.now = new Date('2026-11-27T00:00:00.000Z');
       const schema = createTracingRequestInputSchema({
         maxDurationMs: 30 * 86_400_000,
@@ -169,7 +169,7 @@ describe.each(databases.eachSupportedId())(
       }
       const expiredAt = async (iso: string) => {
         clock.now = new Date(iso);
-        return (await service.expireDue()).map(r => r.id);
+        return (await expiry.expireDue()).map(r => r.id);
       };
       expect(await expiredAt('2026-11-27T07:59:59.000Z')).toEqual([]);
       expect(await expiredAt('2026-11-27T08:00:00.000Z')).toEqual([
