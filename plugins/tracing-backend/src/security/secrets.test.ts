@@ -6,7 +6,7 @@ import {
 import {
   createTracegateServiceAccount,
   LocalControlPlane,
-  TRACEGATE_APPLIER_RULES,
+  withoutDaemonSets,
 } from '@internal/local-kube';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -85,9 +85,7 @@ beforeAll(async () => {
   ({ cluster, token } = await startSeededCluster());
   weakToken = await createTracegateServiceAccount(cluster, {
     name: 'tracegate-no-daemonsets',
-    rules: TRACEGATE_APPLIER_RULES.filter(
-      rule => !rule.resources?.includes('daemonsets'),
-    ),
+    adjust: withoutDaemonSets,
   });
   echoingStore = await startEchoingStore();
   const logger = recordingLogger(logLines);
