@@ -3,20 +3,24 @@
  *
  * Approve → applied → active on the local control plane with 3 KWOK nodes
  * (pods start as soon as KWOK sees them: this measures Tracegate and the
- * Kubernetes controllers, not a real Beyla's start-up), with 0, 1,000 and
- * 5,000 other live requests on the cluster (10,000 do not fit one Beyla
- * ConfigMap with a sampler per entry: see bench:config-size). 50 approvals,
- * one after the other, each for another workload, so each rolls the
- * DaemonSet. "applied": the objects accepted by the API server; "active":
- * the rollout done. p50 and p95 in milliseconds; DaemonSet rollouts counted
- * from its generation.
+ * Kubernetes controllers, not a real Beyla's start-up; bench:node-scale
+ * measures restarts), with 0 to 20,000 other live requests on the cluster
+ * (realisticWorkloads). 50 approvals, one after the other, each for another
+ * workload (with no pods: nothing for Beyla to restart, so this is
+ * Tracegate's own cost: render, apply of the new config, the node plan).
+ * "applied": the objects accepted by the API server; "active": the request
+ * recorded active. p50 and p95 in milliseconds; Beyla pods restarted counted
+ * from their uids.
  */
 import { LocalControlPlane } from '@internal/local-kube';
 import { NEW_REQUEST } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
 import { report } from './report';
+import { realisticWorkloads } from '@internal/beyla-oracle';
+import { SamplerName } from '@tracegate/plugin-tracing-common';
+import { BEYLA_POD_SELECTOR } from '../plugins/tracing-backend/src/render';
 import {
-  beylaGeneration,
   benchClusterSettings,
+  fileInStore,
   benchReconciler,
   percentile,
   withCluster,
@@ -25,7 +29,7 @@ import {
 // BENCH_QUICK=1: a short run that checks the bench itself works.
 const QUICK = Boolean(process.env.BENCH_QUICK);
 const APPROVALS = QUICK ? 5 : 50;
-const BACKGROUND = QUICK ? [0, 100] : [0, 1_000, 5_000];
+const BACKGROUND = QUICK ? [0, 100] : [0, 1_000, 5_000, 10_000, 20_000];
 
 async function measure(
   cluster: LocalControlPlane,
@@ -33,7 +37,7 @@ async function measure(
   others: number,
 ) {
   const namespace = `beyla-bench-${others}`;
-  const settings = benchClusterSettings(cluster, token, namespace);
+  const settings = await benchClusterSettings(cluster, token, namespace);
   const { store, clusters, reconciler, close } = await benchReconciler(
     settings,
     { rolloutPollMs: 100 },
@@ -65,18 +69,36 @@ async function measure(
   }
   // The other live requests, applied and rolled out once.
   const background = [];
-  for (let i = 0; i < others; i++) {
-    const { id } = await file(`other-${i}`, `team-${i % 50}`);
-    await approve(id);
-    background.push(id);
+  for (const w of realisticWorkloads(others)) {
+    background.push(
+      await fileInStore(
+        store,
+        {
+          namespace: w.namespace,
+          workload: { kind: w.kind, name: w.name },
+          sampling: { sampler: w.sampler as SamplerName, ratio: w.ratio },
+          ...(w.openPorts ? { openPorts: w.openPorts } : {}),
+        },
+        { to: 'approved' },
+      ),
+    );
   }
   if (background.length) {
     await reconciler.reconcile('local');
     await untilActive(background[background.length - 1]);
   }
   const api = clusters.api(settings);
-  const generation = () => beylaGeneration(api, namespace);
-  const generationBefore = await generation();
+  const beylaPods = async () =>
+    new Set(
+      (
+        await api.list(
+          { apiVersion: 'v1', kind: 'Pod' },
+          BEYLA_POD_SELECTOR,
+          namespace,
+        )
+      ).map(p => (p.metadata as { uid?: string }).uid),
+    );
+  const podsBefore = await beylaPods();
   const applied: number[] = [];
   const active: number[] = [];
   for (let i = 0; i < APPROVALS; i++) {
@@ -88,7 +110,8 @@ async function measure(
     await untilActive(id);
     active.push(performance.now() - start);
   }
-  const rollouts = (await generation()) - generationBefore;
+  const podsAfter = await beylaPods();
+  const restarted = [...podsBefore].filter(uid => !podsAfter.has(uid)).length;
   await close();
   return {
     others,
@@ -96,7 +119,7 @@ async function measure(
     appliedP95: percentile(applied, 95),
     activeP50: percentile(active, 50),
     activeP95: percentile(active, 95),
-    rollouts,
+    restarted,
   };
 }
 
@@ -118,11 +141,14 @@ async function main() {
       ['applied p95', r => ms(r.appliedP95)],
       ['active p50', r => ms(r.activeP50)],
       ['active p95', r => ms(r.activeP95)],
-      ['DaemonSet rollouts', r => `${r.rollouts} for ${APPROVALS} approvals`],
+      [
+        'Beyla pods restarted',
+        r => `${r.restarted} for ${APPROVALS} approvals`,
+      ],
     ],
     [
       `${APPROVALS} approvals one after the other; 3 KWOK nodes; SQLite`,
-      '10,000 other live requests: not measured, their Beyla config (a sampler per entry) exceeds a ConfigMap (bench:config-size)',
+      'the other requests are of realisticWorkloads (bench:config-size); their workloads run no pods',
     ],
   );
 }

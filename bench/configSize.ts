@@ -1,18 +1,19 @@
 /*
  * yarn bench:config-size
  *
- * Bytes of beyla-config.yml (the ConfigMap Tracegate renders) per 1,000
- * discovery entries, for each Beyla dialect, and the largest number of
- * workloads whose config fits a ConfigMap (1 MiB: the API server's limit on
- * an object's data). Requests are spread over 50 namespaces with names of
- * realistic length.
+ * Bytes of beyla-config.yml (the ConfigMap Tracegate renders) for 10,000 and
+ * 20,000 workloads of a large cluster (realisticWorkloads: names of realistic
+ * length over 25 workloads a namespace, mostly Deployments, 85 % with the
+ * form's default sampler, 5 % with an open port), the largest number that
+ * fits a ConfigMap (1 MiB: the API server's limit on an object's data), and
+ * the time to render and to read back 20,000 (median of 15).
  */
+import { realisticWorkloads } from '@internal/beyla-oracle';
+import { SamplerName, TracingRequest } from '@tracegate/plugin-tracing-common';
 import {
-  TracingRequest,
-  TracingRequestStatus,
-} from '@tracegate/plugin-tracing-common';
-import { renderCluster } from '../plugins/tracing-backend/src/render';
-import { BEYLA_CONFIG_KEY } from '../plugins/tracing-backend/src/render';
+  parseBeylaSelections,
+  renderBeylaConfig,
+} from '../plugins/tracing-backend/src/render';
 import {
   testClusterSettings,
   tracingRequest,
@@ -20,62 +21,76 @@ import {
 import { report } from './report';
 
 const MIB = 1024 * 1024;
+const QUICK = Boolean(process.env.BENCH_QUICK);
 
-function requests(n: number): TracingRequest[] {
-  return Array.from({ length: n }, (_, i) =>
+// A cluster of n workloads is realisticWorkloads(n): namespaces grow with n.
+const requestsFor = (n: number): TracingRequest[] =>
+  realisticWorkloads(n).map((w, i) =>
     tracingRequest(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, {
-      namespace: `team-${String(i % 50).padStart(2, '0')}-services`,
-      workload: { kind: 'Deployment', name: `service-${i}-api` },
-      openPorts: '8080',
-      sampling: { sampler: 'parentbased_traceidratio', ratio: 0.25 },
-      status: 'active' as TracingRequestStatus,
+      namespace: w.namespace,
+      workload: { kind: w.kind, name: w.name },
+      sampling: { sampler: w.sampler as SamplerName, ratio: w.ratio },
+      ...(w.openPorts ? { openPorts: w.openPorts } : {}),
+      status: 'active',
     }),
   );
-}
+const REQUESTS_20000 = requestsFor(20_000);
 
-function configBytes(image: string, n: number): number {
+function configText(image: string, n: number): string {
   const cluster = testClusterSettings({ beyla: { image } });
-  const configMap = renderCluster(cluster, requests(n)).find(
-    o => o.kind === 'ConfigMap' && (o.data as any)?.[BEYLA_CONFIG_KEY],
-  )!;
-  // The API server limits the sum of the values' bytes.
-  return Object.values(configMap.data as Record<string, string>).reduce(
-    (sum, value) => sum + Buffer.byteLength(value),
-    0,
-  );
+  const requests = n === 20_000 ? REQUESTS_20000 : requestsFor(n);
+  return renderBeylaConfig(requests, cluster.beyla, cluster.tempo);
 }
 
 function largestFitting(image: string): number {
   let low = 0;
-  let high = 100_000;
+  let high = 60_000;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (configBytes(image, mid) <= MIB) low = mid;
+    if (Buffer.byteLength(configText(image, mid)) <= MIB) low = mid;
     else high = mid - 1;
   }
   return low;
 }
 
+function median(run: () => void): number {
+  const times: number[] = [];
+  for (let i = 0; i < (QUICK ? 3 : 15); i++) {
+    const start = performance.now();
+    run();
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
 const rows = [
-  ['grafana/beyla:3.33.0', 'instrument, a sampler per entry'],
-  ['grafana/beyla:2.5.1', 'instrument, one shared sampler'],
-  ['grafana/beyla:2.4.0', 'services (regex)'],
+  ['grafana/beyla:3.33.0', 'instrument, entry samplers, grouped'],
+  ['grafana/beyla:2.5.1', 'instrument, one shared sampler, grouped'],
+  ['grafana/beyla:2.4.0', 'services (regex), one entry each'],
 ].map(([image, dialect]) => {
-  const per1000 = configBytes(image, 1000);
-  const fits = largestFitting(image);
+  const cluster = testClusterSettings({ beyla: { image } });
+  const text = configText(image, 20_000);
   return {
     image,
     dialect,
-    bytesPer1000: per1000,
-    largestFitting: fits,
-    fits5000: fits >= 5000,
+    bytes10000: Buffer.byteLength(configText(image, 10_000)),
+    bytes20000: Buffer.byteLength(text),
+    largestFitting: largestFitting(image),
+    renderMs: median(() =>
+      renderBeylaConfig(REQUESTS_20000, cluster.beyla, cluster.tempo),
+    ),
+    readBackMs: median(() => parseBeylaSelections(text)),
   };
 });
 
+const kb = (bytes: number) =>
+  `${(bytes / 1024).toFixed(0)} KiB${bytes > MIB ? ' (over)' : ''}`;
 report('config-size', rows, [
   ['Beyla image', r => r.image],
   ['dialect', r => r.dialect],
-  ['bytes / 1,000 entries', r => r.bytesPer1000.toLocaleString('en-US')],
+  ['10,000', r => kb(r.bytes10000)],
+  ['20,000', r => kb(r.bytes20000)],
   ['largest N in 1 MiB', r => r.largestFitting.toLocaleString('en-US')],
-  ['5,000 fit', r => (r.fits5000 ? 'yes' : 'NO')],
+  ['render 20,000', r => `${r.renderMs.toFixed(0)} ms`],
+  ['read back 20,000', r => `${r.readBackMs.toFixed(0)} ms`],
 ]);

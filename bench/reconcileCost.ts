@@ -19,6 +19,7 @@ import { stringify } from 'yaml';
 import { KubeApi } from '../plugins/tracing-backend/src/clusters/KubeApi';
 import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
 import { renderCluster } from '../plugins/tracing-backend/src/render';
+import { ClusterSettings } from '../plugins/tracing-backend/src/clusters/config';
 import { report } from './report';
 import {
   benchClusterSettings,
@@ -49,7 +50,11 @@ function medianOf(measures: Measure[]): Measure {
 }
 
 async function setup(cluster: LocalControlPlane, token: string, n: number) {
-  const settings = benchClusterSettings(cluster, token, `beyla-bench-${n}`);
+  const settings = await benchClusterSettings(
+    cluster,
+    token,
+    `beyla-bench-${n}`,
+  );
   // Passes only when the bench asks: no rollout polling between them.
   const { store, clusters, reconciler, close } = await benchReconciler(
     settings,
@@ -112,7 +117,7 @@ async function timedPass(
  * fields and Tracegate's next apply would (rightly) stop at the conflict.
  */
 function kubectlCopy(
-  settings: ReturnType<typeof benchClusterSettings>,
+  settings: ClusterSettings,
   live: Parameters<typeof renderCluster>[1],
   n: number,
 ) {

@@ -1,11 +1,12 @@
 /*
  * yarn bench:rollout-churn
  *
- * Beyla DaemonSet rollouts caused by 100 approvals spread evenly over 60 s,
- * and by one approval, on the local control plane (3 KWOK nodes), without
- * an apply window and with windows of 2 s and 5 s (tracing.applyWindow):
- * each rollout restarts Beyla on every node. Also approve → active p50/p95
- * for each. Rollouts are counted from the DaemonSet's generation.
+ * Beyla configs applied for 100 approvals spread evenly over 60 s, and for
+ * one approval, on the local control plane (3 KWOK nodes), without an apply
+ * window and with windows of 2 s and 5 s (tracing.applyWindow): each config
+ * restarts Beyla on the nodes it concerns. Also approve → active p50/p95 for
+ * each. Configs are counted from the DaemonSet's generation (its template
+ * names each new one).
  */
 import { LocalControlPlane } from '@internal/local-kube';
 import { NEW_REQUEST } from '../plugins/tracing-backend/src/__testUtils__/fixtures';
@@ -31,7 +32,7 @@ async function scenario(
   windowMs: number,
 ) {
   const namespace = `beyla-churn-${approvals}-${windowMs}`;
-  const settings = benchClusterSettings(cluster, token, namespace);
+  const settings = await benchClusterSettings(cluster, token, namespace);
   const { store, clusters, transitions, close } = await benchReconciler(
     settings,
     { rolloutPollMs: 100, applyWindowMs: windowMs, reconcileOnChange: true },
@@ -94,7 +95,7 @@ async function main() {
     [
       ['approvals', r => String(r.approvals)],
       ['apply window', r => `${r.windowMs / 1000} s`],
-      ['DaemonSet rollouts', r => String(r.rollouts)],
+      ['Beyla configs applied', r => String(r.rollouts)],
       ['approve → active p50', r => `${r.activeP50.toFixed(0)} ms`],
       ['p95', r => `${r.activeP95.toFixed(0)} ms`],
       ['not active', r => String(r.notActive)],

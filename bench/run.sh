@@ -22,6 +22,8 @@ run() { node --require @backstage/cli/config/nodeTransform.cjs "bench/$1.ts"; }
 run configSize
 run traceArrival
 run approveToActive
+run statusPoll
+run nodeScale
 run reconcileCost
 run rolloutChurn
 run apiLoad

@@ -7,9 +7,14 @@ import {
 } from '@internal/local-kube';
 import Knex from 'knex';
 import { ClusterRegistry } from '../plugins/tracing-backend/src/clusters/ClusterRegistry';
-import { ClusterSettings } from '../plugins/tracing-backend/src/clusters/config';
+import {
+  ClusterSettings,
+  DEFAULT_DATASOURCE_NAMESPACE,
+} from '../plugins/tracing-backend/src/clusters/config';
+import { renderRbac } from '../plugins/tracing-backend/src/rbac/renderRbac';
 import { KubeApi } from '../plugins/tracing-backend/src/clusters/KubeApi';
 import { BEYLA_NAME } from '../plugins/tracing-backend/src/render';
+import { DatabaseClusterStore } from '../plugins/tracing-backend/src/database/DatabaseClusterStore';
 import { DatabaseTracingRequestStore } from '../plugins/tracing-backend/src/database/DatabaseTracingRequestStore';
 import { RequestTransitions } from '../plugins/tracing-backend/src/lifecycle/RequestTransitions';
 import { Reconciler } from '../plugins/tracing-backend/src/reconcile/Reconciler';
@@ -33,7 +38,10 @@ export async function memoryStore() {
   const store = await DatabaseTracingRequestStore.create({
     database: mockServices.database({ knex }),
   });
-  return { knex, store };
+  const clusterStore = await DatabaseClusterStore.create({
+    database: mockServices.database({ knex }),
+  });
+  return { knex, store, clusterStore };
 }
 
 /**
@@ -52,12 +60,22 @@ export async function withCluster<T>(
   }
 }
 
-/** Settings of the local cluster, with a Beyla namespace of the bench's own. */
-export function benchClusterSettings(
+/**
+ * Settings of the local cluster with a Beyla namespace of the bench's own,
+ * and Tracegate's RBAC for that namespace (as `yarn tracegate-rbac` writes
+ * it) applied on the cluster: without it Tracegate may not write there.
+ */
+export async function benchClusterSettings(
   cluster: LocalControlPlane,
   token: string,
   beylaNamespace: string,
-): ClusterSettings {
+): Promise<ClusterSettings> {
+  await createTracegateServiceAccount(cluster, {
+    rbac: renderRbac({
+      beylaNamespace,
+      datasourceNamespace: DEFAULT_DATASOURCE_NAMESPACE,
+    }),
+  });
   return testClusterSettings({
     url: cluster.url,
     serviceAccountToken: token,
@@ -77,7 +95,7 @@ export async function benchReconciler(
     reconcileOnChange?: boolean;
   } = {},
 ) {
-  const { knex, store } = await memoryStore();
+  const { knex, store, clusterStore } = await memoryStore();
   const clusters = new ClusterRegistry([settings]);
   const transitions: RequestTransitions = new RequestTransitions({
     store,
@@ -89,6 +107,7 @@ export async function benchReconciler(
   });
   const reconciler: Reconciler = new Reconciler({
     store,
+    clusterStore,
     clusters,
     transitions,
     logger: quietLogger,
@@ -101,7 +120,15 @@ export async function benchReconciler(
     clusters.close();
     await knex.destroy();
   };
-  return { knex, store, clusters, transitions, reconciler, close };
+  return {
+    knex,
+    store,
+    clusterStore,
+    clusters,
+    transitions,
+    reconciler,
+    close,
+  };
 }
 
 /** The p-th percentile (nearest rank). */
