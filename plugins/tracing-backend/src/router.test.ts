@@ -147,6 +147,10 @@ describe.each(databases.eachSupportedId())(
           expect(res.body.error.name).toBe('InputError');
           expect(res.body.error.message).toMatch(new RegExp(`^${field}: `));
           expect(res.body.error.message).toContain(message);
+          expect(res.body.error.fields).toContainEqual({
+            field,
+            message: expect.stringContaining(message),
+          });
           expect(await count()).toBe(before);
         },
       );

@@ -5,14 +5,13 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import { ServiceUnavailableError } from '@backstage/errors';
 import {
   createExtendInputSchema,
   createTracingRequestInputSchema,
   TRACING_METHODS,
   decisionInputSchema,
   fieldErrors,
-  formatFieldErrors,
   listRequestsQuerySchema,
   rejectInputSchema,
   TracingCapabilities,
@@ -39,6 +38,7 @@ import {
   TracingRequestService,
   UserAction,
 } from './service/TracingRequestService';
+import { fieldInputError } from './service/fieldInputError';
 
 /** @internal */
 export type RouterOptions = {
@@ -148,7 +148,12 @@ function bodyErrorsNameTheBody(
     error.type?.startsWith('entity.') ||
     error.type === 'charset.unsupported'
   ) {
-    next(new InputError(`(body): must be a JSON object (${error.message})`));
+    next(
+      fieldInputError({
+        field: '(body)',
+        message: `must be a JSON object (${error.message})`,
+      }),
+    );
   } else {
     next(error);
   }
@@ -160,7 +165,10 @@ const requestIdSchema = z.guid('must be the id of a request');
 function requestId(req: Request): string {
   const result = requestIdSchema.safeParse(req.params.id);
   if (!result.success) {
-    throw new InputError(`id: ${result.error.issues[0].message}`);
+    throw fieldInputError({
+      field: 'id',
+      message: result.error.issues[0].message,
+    });
   }
   return result.data;
 }
@@ -169,7 +177,7 @@ function requestId(req: Request): string {
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value ?? {});
   if (!result.success) {
-    throw new InputError(formatFieldErrors(fieldErrors(result.error)));
+    throw fieldInputError(fieldErrors(result.error));
   }
   return result.data;
 }
@@ -316,9 +324,10 @@ function bindEntityWorkloadsEndpoint(
     const caller = await userCaller(httpAuth, req);
     const query = parse(workloadsQuerySchema, req.query);
     if (!config.clusterNames.includes(query.cluster)) {
-      throw new InputError(
-        `cluster: ${query.cluster} is not a configured cluster`,
-      );
+      throw fieldInputError({
+        field: 'cluster',
+        message: `${query.cluster} is not a configured cluster`,
+      });
     }
     const { kind, namespace, name } = req.params;
     const entity = await entities.load(

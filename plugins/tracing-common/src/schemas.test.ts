@@ -4,7 +4,7 @@ import {
   formatFieldErrors,
   isValidOpenPorts,
   listRequestsQuerySchema,
-  parseFieldErrors,
+  fieldErrorsOfBody,
   rejectInputSchema,
 } from './schemas';
 
@@ -150,12 +150,32 @@ describe('listRequestsQuerySchema', () => {
   });
 });
 
-describe('parseFieldErrors', () => {
-  it('reads back what formatFieldErrors wrote', () => {
+describe('fieldErrorsOfBody', () => {
+  it('reads each field error whole, "; " and all', () => {
     const errors = [
-      { field: 'namespace', message: 'must be a DNS-1123 label' },
+      {
+        field: 'workload.name',
+        message:
+          "Deployment shop/x is not one of the entity's; pick one of the entity's own, or ask a platform admin",
+      },
       { field: 'sampling.ratio', message: 'must be a number between 0 and 1' },
     ];
-    expect(parseFieldErrors(formatFieldErrors(errors))).toEqual(errors);
+    expect(
+      fieldErrorsOfBody({
+        name: 'InputError',
+        message: formatFieldErrors(errors),
+        fields: errors,
+      }),
+    ).toEqual(errors);
+  });
+
+  it('finds none in a body without a list, or with entries of another shape', () => {
+    expect(fieldErrorsOfBody({ name: 'InputError', message: 'x: y' })).toEqual(
+      [],
+    );
+    expect(fieldErrorsOfBody(undefined)).toEqual([]);
+    expect(
+      fieldErrorsOfBody({ fields: [{ field: 1, message: 'm' }, 'x'] }),
+    ).toEqual([]);
   });
 });

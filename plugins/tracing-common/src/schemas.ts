@@ -357,8 +357,8 @@ export const listRequestsQuerySchema = z
 export type ListRequestsQuery = z.infer<typeof listRequestsQuerySchema>;
 
 /**
- * One failing field of a validation, as the backend's `InputError` message
- * lists them (`field: message; field: message`) and the form shows them.
+ * One failing field of a request, as a 400's error body carries it
+ * (`error.fields`) and the form shows it next to the field.
  *
  * @public
  */
@@ -393,15 +393,18 @@ export function formatFieldErrors(errors: FieldError[]): string {
 }
 
 /**
- * Reads the field errors back out of an `InputError` message, so that the form
- * can show server-side errors next to their fields.
+ * The field errors of a 400's error body (`error.fields`, which the backend
+ * sends beside the message that lists them), each message whole; none when
+ * the body has no such list.
  *
  * @public
  */
-export function parseFieldErrors(message: string): FieldError[] {
-  return message
-    .split('; ')
-    .map(part => part.match(/^([\w.()\-/, ]+?): (.+)$/))
-    .filter((m): m is RegExpMatchArray => m !== null)
-    .map(m => ({ field: m[1], message: m[2] }));
+export function fieldErrorsOfBody(error: unknown): FieldError[] {
+  const fields = (error as { fields?: unknown } | null | undefined)?.fields;
+  if (!Array.isArray(fields)) return [];
+  return fields.flatMap(entry =>
+    typeof entry?.field === 'string' && typeof entry?.message === 'string'
+      ? [{ field: entry.field, message: entry.message }]
+      : [],
+  );
 }

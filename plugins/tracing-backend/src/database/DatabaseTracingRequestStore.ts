@@ -1,5 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError, } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,
@@ -26,6 +26,7 @@ import {
   TargetHeldError,
 } from './TracingRequestStore';
 import { migrateDatabase } from './migrate';
+import { fieldInputError } from '../service/fieldInputError';
 
 const REQUESTS = 'tracing_requests';
 const CLUSTERS = 'tracing_clusters';
@@ -418,7 +419,10 @@ function decodeCursor(cursor: string): number {
   } catch {
     // fall through
   }
-  throw new InputError('cursor: is not a cursor this API returned');
+  throw fieldInputError({
+    field: 'cursor',
+    message: 'is not a cursor this API returned',
+  });
 }
 
 function toRequest(row: RequestRow): TracingRequest {

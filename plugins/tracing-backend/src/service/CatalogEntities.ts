@@ -10,9 +10,10 @@ import {
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { Caller } from './Caller';
+import { fieldInputError } from './fieldInputError';
 
 /** @internal */
 export class CatalogEntities {
@@ -38,21 +39,31 @@ export class CatalogEntities {
     try {
       ref = parseEntityRef(entityRef, { defaultKind: 'component' });
     } catch (error) {
-      throw new InputError(`entityRef: ${(error as Error).message}`);
+      throw fieldInputError({
+        field: 'entityRef',
+        message: (error as Error).message,
+      });
     }
     if (ref.kind.toLocaleLowerCase('en-US') !== 'component') {
-      throw new InputError('entityRef: must be a Component');
+      throw fieldInputError({
+        field: 'entityRef',
+        message: 'must be a Component',
+      });
     }
     const entity = await this.catalog.getEntityByRef(ref, {
       credentials: caller.credentials,
     });
     if (!entity) {
-      throw new InputError(
-        `entityRef: ${stringifyEntityRef(ref)} is not in the catalog`,
-      );
+      throw fieldInputError({
+        field: 'entityRef',
+        message: `${stringifyEntityRef(ref)} is not in the catalog`,
+      });
     }
     if (entity.spec?.type !== 'service') {
-      throw new InputError('entityRef: must be a Component of type service');
+      throw fieldInputError({
+        field: 'entityRef',
+        message: 'must be a Component of type service',
+      });
     }
     return entity;
   }
@@ -79,7 +90,10 @@ export function ownerOf(entity: Entity): string {
   if (relation) return relation.targetRef;
   const owner = entity.spec?.owner;
   if (typeof owner !== 'string' || !owner) {
-    throw new InputError('entityRef: the entity has no owner');
+    throw fieldInputError({
+      field: 'entityRef',
+      message: 'the entity has no owner',
+    });
   }
   return stringifyEntityRef(
     parseEntityRef(owner, {

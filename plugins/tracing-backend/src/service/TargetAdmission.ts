@@ -5,7 +5,7 @@
  * catalog, at approve.
  */
 import { Entity } from '@backstage/catalog-model';
-import { ConflictError, InputError } from '@backstage/errors';
+import { ConflictError, } from '@backstage/errors';
 import {
   TargetCheck,
   TracingRequest,
@@ -16,6 +16,7 @@ import { TargetCheckResult, TargetService } from '../targets/TargetService';
 import { Caller } from './Caller';
 import { CatalogEntities, ownerOf } from './CatalogEntities';
 import { RequestAuthorizer } from './RequestAuthorizer';
+import { fieldInputError } from './fieldInputError';
 
 /** Why a target cannot get another request, and how to go on. */
 export function liveRequestConflictMessage(existing: TracingRequest): string {
@@ -56,12 +57,16 @@ export class TargetAdmission {
       caller,
     );
     if (check.result === 'not-found') {
-      throw new InputError(`${check.field}: ${check.message}`);
+      throw fieldInputError({
+        field: check.field ?? 'workload.name',
+        message: check.message ?? 'does not exist',
+      });
     }
     if (check.owned === false && !anyTarget) {
-      throw new InputError(
-        `workload.name: ${check.message}; pick one of the entity's own, or ask a platform admin`,
-      );
+      throw fieldInputError({
+        field: 'workload.name',
+        message: `${check.message}; pick one of the entity's own, or ask a platform admin`,
+      });
     }
     await this.checkTargetIsFree(candidate);
     return recordedCheck(check, anyTarget);
@@ -141,8 +146,9 @@ export class TargetAdmission {
     }
     // Only the request that holds the target can be replaced: no chains.
     if (holder?.id !== candidate.supersedes) {
-      throw new InputError(
-        `supersedes: request ${candidate.supersedes} does not hold ${
+      throw fieldInputError({
+        field: 'supersedes',
+        message: `request ${candidate.supersedes} does not hold ${
           candidate.workload.kind
         } ${candidate.namespace}/${candidate.workload.name} on cluster ${
           candidate.cluster
@@ -151,12 +157,13 @@ export class TargetAdmission {
             ? ` (request ${holder.id} does)`
             : ' (no live request does: file without supersedes)'
         }`,
-      );
+      });
     }
     if (holder.entityRef !== candidate.entityRef) {
-      throw new InputError(
-        `supersedes: request ${holder.id} is for ${holder.entityRef}; a replacement keeps the entity`,
-      );
+      throw fieldInputError({
+        field: 'supersedes',
+        message: `request ${holder.id} is for ${holder.entityRef}; a replacement keeps the entity`,
+      });
     }
     const pending = await store.list({
       supersedes: holder.id,

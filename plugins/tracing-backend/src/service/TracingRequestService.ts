@@ -7,7 +7,7 @@
  */
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { Permission } from '@backstage/plugin-permission-common';
 import {
   DecisionInput,
@@ -35,6 +35,7 @@ import { TracingConfig } from './config';
 import { RequestAuthorizer } from './RequestAuthorizer';
 import { RequestReads } from './RequestReads';
 import { liveRequestConflictMessage, TargetAdmission } from './TargetAdmission';
+import { fieldInputError } from './fieldInputError';
 
 export type { Caller } from './Caller';
 
@@ -162,17 +163,19 @@ export class TracingRequestService {
     const { config } = this.options;
     if (!config.clusterNames.includes(input.cluster)) {
       const known = config.clusterNames.join(', ') || 'none';
-      throw new InputError(
-        `cluster: is not a configured cluster (configured: ${known})`,
-      );
+      throw fieldInputError({
+        field: 'cluster',
+        message: `is not a configured cluster (configured: ${known})`,
+      });
     }
     if (
       input.method === 'ebpf' &&
       config.beylaExcludedNamespaces[input.cluster]?.includes(input.namespace)
     ) {
-      throw new InputError(
-        `namespace: ${input.namespace} is in Beyla's default exclusions (discovery.default_exclude_instrument): Beyla would not instrument it even with a discovery entry. A platform admin can allow it on cluster ${input.cluster} with tracing.clusters[].beyla.allowExcludedNamespaces`,
-      );
+      throw fieldInputError({
+        field: 'namespace',
+        message: `${input.namespace} is in Beyla's default exclusions (discovery.default_exclude_instrument): Beyla would not instrument it even with a discovery entry. A platform admin can allow it on cluster ${input.cluster} with tracing.clusters[].beyla.allowExcludedNamespaces`,
+      });
     }
     const entity = await this.options.entities.loadService(
       input.entityRef,

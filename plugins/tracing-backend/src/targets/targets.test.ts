@@ -284,6 +284,15 @@ describe.each(databases.eachSupportedId())(
         expect(elsewhere.body.error.message).toMatch(
           /^workload\.name: .* in namespace data\)/,
         );
+        // The advice after "; " reaches the form whole.
+        expect(elsewhere.body.error.fields).toEqual([
+          {
+            field: 'workload.name',
+            message: expect.stringMatching(
+              /in namespace data\); cluster offline could not be read: .*; pick one of the entity's own, or ask a platform admin$/,
+            ),
+          },
+        ]);
       });
     });
 

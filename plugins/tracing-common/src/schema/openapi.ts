@@ -256,6 +256,10 @@ export type components = {
       error: {
         name: string;
         message: string;
+        fields?: {
+          field: string;
+          message: string;
+        }[];
       };
       request?: {
         method?: string;

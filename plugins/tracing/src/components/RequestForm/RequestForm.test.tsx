@@ -191,7 +191,14 @@ describe('RequestForm', () => {
               error: {
                 name: 'InputError',
                 message:
-                  'cluster: is not a configured cluster (configured: local)',
+                  'cluster: is not a configured cluster (configured: local; ask a platform admin)',
+                fields: [
+                  {
+                    field: 'cluster',
+                    message:
+                      'is not a configured cluster (configured: local; ask a platform admin)',
+                  },
+                ],
               },
               response: { statusCode: 400 },
             }),
@@ -226,7 +233,7 @@ describe('RequestForm', () => {
     );
     expect(
       await screen.findByText(
-        'is not a configured cluster (configured: local)',
+        'is not a configured cluster (configured: local; ask a platform admin)',
       ),
     ).toBeInTheDocument();
   });

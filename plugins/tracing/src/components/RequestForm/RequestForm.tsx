@@ -23,7 +23,7 @@ import Typography from '@material-ui/core/Typography';
 import {
   getKubernetesTarget,
   maxDurationDays,
-  parseFieldErrors,
+  fieldErrorsOfBody,
   holdsTarget,
   TARGET_HOLDING_STATUSES,
   SAMPLER_NAMES,
@@ -179,7 +179,7 @@ export const RequestForm = (props: { entityRef?: string }) => {
           : String(error);
       const fields =
         error instanceof ResponseError && error.statusCode === 400
-          ? parseFieldErrors(message)
+          ? fieldErrorsOfBody(error.body.error)
           : [];
       if (fields.length) setServerErrors(toErrorMap(fields));
       else setServerError(message);

@@ -101,6 +101,23 @@ export const spec = {
               message: {
                 type: 'string',
               },
+              fields: {
+                description:
+                  'On a 400, each failing field of the request and its whole message (the message lists them as `field: message; ...`).',
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['field', 'message'],
+                  properties: {
+                    field: {
+                      type: 'string',
+                    },
+                    message: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
             },
           },
           request: {
