@@ -1,4 +1,4 @@
-import { describeTraceArrival, timeAgo } from './traces';
+import { describeTraceArrival, relativeTime } from './traces';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 const before = (ms: number) => new Date(NOW - ms).toISOString();
@@ -46,8 +46,16 @@ describe('describeTraceArrival', () => {
   it('counts in seconds, minutes, hours and days', () => {
     expect(
       [59_000, 61_000, 3 * 3_600_000, 2 * 86_400_000].map(ms =>
-        timeAgo(before(ms), NOW),
+        relativeTime(before(ms), NOW),
       ),
     ).toEqual(['59 s ago', '1 min ago', '3 h ago', '2 d ago']);
+  });
+
+  it('says the same of the future, and a time just ahead is now', () => {
+    expect(
+      [-3 * 86_400_000, -5 * 60_000, -400].map(ms =>
+        relativeTime(before(ms), NOW),
+      ),
+    ).toEqual(['in 3 d', 'in 5 min', '0 s ago']);
   });
 });

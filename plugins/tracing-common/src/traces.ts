@@ -7,17 +7,20 @@ import {
 } from './domain';
 
 /**
- * How long ago, in the words the tab and the queue use: "12 s ago",
- * "4 min ago", "3 h ago", "2 d ago".
+ * A time relative to now, in the one form every Tracegate view uses: "12 s
+ * ago", "4 min ago", "3 h ago", "in 2 d". A time less than a second ahead
+ * (a clock a little fast) reads as now, "0 s ago".
  *
  * @public
  */
-export function timeAgo(iso: string, now: number = Date.now()): string {
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86_400)} d ago`;
+export function relativeTime(iso: string, now: number = Date.now()): string {
+  const ms = Date.parse(iso) - now;
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  let span = `${Math.round(seconds / 86_400)} d`;
+  if (seconds < 60) span = `${seconds} s`;
+  else if (seconds < 3600) span = `${Math.round(seconds / 60)} min`;
+  else if (seconds < 86_400) span = `${Math.round(seconds / 3600)} h`;
+  return ms >= 1000 ? `in ${span}` : `${ms > 0 ? '0 s' : span} ago`;
 }
 
 /**
@@ -34,13 +37,13 @@ export function describeTraceArrival(
   if (!traces) return 'traces not checked yet';
   const count = `${traces.countLast15m}${traces.countCapped ? '+' : ''}`;
   const seen = traces.lastSeenAt
-    ? `traces seen ${timeAgo(
+    ? `traces seen ${relativeTime(
         traces.lastSeenAt,
         now,
       )} (${count} in the last 15 min)`
     : 'no traces yet';
   if (traces.error) {
-    return `${seen}; the trace store could not be asked ${timeAgo(
+    return `${seen}; the trace store could not be asked ${relativeTime(
       traces.checkedAt,
       now,
     )}: ${traces.error}`;

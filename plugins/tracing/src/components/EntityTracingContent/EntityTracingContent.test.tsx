@@ -81,7 +81,7 @@ describe('EntityTracingContent', () => {
     ).toBeInTheDocument();
     expect(
       screen.getAllByText(
-        /Sampler parentbased_traceidratio, ratio 0.25 · expires in 3 days/,
+        /Sampler parentbased_traceidratio, ratio 0.25 · expires in 3 d/,
       ),
     ).toHaveLength(2);
     expect(

@@ -12,7 +12,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import {
   describeTraceArrival,
-  timeAgo,
+  relativeTime,
   TraceArrival,
   TraceLookup,
   TracingRequest,
@@ -58,7 +58,7 @@ export const TraceArrivalLine = (props: { traces?: TraceArrival }) => {
     <Box>
       <Typography variant="body2">
         {describeTraceArrival(traces, now)}
-        {traces && ` · checked ${timeAgo(traces.checkedAt, now)}`}
+        {traces && ` · checked ${relativeTime(traces.checkedAt, now)}`}
       </Typography>
       {traces?.reasons?.length ? (
         <Box component="ul" aria-label="Why no traces" mt={0} mb={0}>
@@ -139,7 +139,7 @@ export const RecentTraces = (props: { request: TracingRequest }) => {
             <TableRow key={trace.traceId}>
               <TableCell>
                 <Tooltip title={new Date(trace.startTime).toLocaleString()}>
-                  <span>{timeAgo(trace.startTime, now)}</span>
+                  <span>{relativeTime(trace.startTime, now)}</span>
                 </Tooltip>
               </TableCell>
               <TableCell>
