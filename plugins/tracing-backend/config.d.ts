@@ -3,8 +3,11 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   /** Tracegate: self-service distributed tracing. */
   tracing?: {
-    // maxDuration (default 30 days) is declared by @tracegate/plugin-tracing,
-    // which the browser needs it for; the backend enforces the same limit.
+    /**
+     * The longest a tracing request may run, from filing to expiry. Default:
+     * 30 days. The form learns it from `GET /capabilities`.
+     */
+    maxDuration?: HumanDuration;
 
     /**
      * Whether an approver may approve or reject their own request.

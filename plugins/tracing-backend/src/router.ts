@@ -206,13 +206,14 @@ function bindHealthEndpoint(
 
 function bindCapabilitiesEndpoint(
   router: TracingRouter,
-  { httpAuth, reads }: RouterOptions,
+  { httpAuth, reads, config }: RouterOptions,
 ) {
   // What the UI may offer this user; every action checks again.
   router.get('/capabilities', async (req, res) => {
     const caller = await userCaller(httpAuth, req);
     const body: TracingCapabilities = {
       approve: await reads.mayApprove(caller),
+      maxDurationMs: config.maxDurationMs,
     };
     res.json(body);
   });

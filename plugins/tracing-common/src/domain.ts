@@ -451,4 +451,6 @@ export type RecentTraces = {
 export type TracingCapabilities = {
   /** Approve and reject requests: the queue. */
   approve: boolean;
+  /** `tracing.maxDuration` in milliseconds: the longest a request may run. */
+  maxDurationMs: number;
 };

@@ -2,6 +2,9 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { startTracingBackend } from '../__testUtils__/backend';
 import { requestInput, unreachableCluster } from '../__testUtils__/fixtures';
 
+/** tracing.maxDuration's default, which /capabilities reports. */
+const THIRTY_DAYS_MS = 30 * 86_400_000;
+
 /**
  * With Backstage's permission framework off (`permission.enabled: false`),
  * every permission is allowed; the plugin then applies its default rules
@@ -42,9 +45,11 @@ describe('with the permission framework off', () => {
     // The UI offers the queue by this answer.
     expect((await backend.get('/capabilities', 'bob')).body).toEqual({
       approve: false,
+      maxDurationMs: THIRTY_DAYS_MS,
     });
     expect((await backend.get('/capabilities', 'ada')).body).toEqual({
       approve: true,
+      maxDurationMs: THIRTY_DAYS_MS,
     });
     expect(
       (await backend.post(`/requests/${id}/approve`, {}, 'ada')).status,
@@ -92,9 +97,11 @@ describe('capabilities with the permission framework on', () => {
     });
     expect((await backend.get('/capabilities', 'alice')).body).toEqual({
       approve: false,
+      maxDurationMs: THIRTY_DAYS_MS,
     });
     expect((await backend.get('/capabilities', 'ada')).body).toEqual({
       approve: true,
+      maxDurationMs: THIRTY_DAYS_MS,
     });
   });
 });

@@ -496,6 +496,7 @@ export type components = {
     };
     TracingCapabilities: {
       approve: boolean;
+      maxDurationMs: number;
     };
   };
   responses: {

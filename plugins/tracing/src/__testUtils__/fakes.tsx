@@ -1,4 +1,4 @@
-import { identityApiRef, configApiRef } from '@backstage/frontend-plugin-api';
+import { identityApiRef } from '@backstage/frontend-plugin-api';
 import { mockApis } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -14,7 +14,10 @@ export function fakeTracingApi(
   return {
     getHealth: jest.fn(async () => ({ status: 'ok' as const })),
     // The permission API mock decides in these tests.
-    getCapabilities: jest.fn(async () => ({ approve: true })),
+    getCapabilities: jest.fn(async () => ({
+      approve: true,
+      maxDurationMs: 30 * 86_400_000,
+    })),
     listClusters: jest.fn(async () => [
       {
         name: 'local',
@@ -109,10 +112,6 @@ export function testApis(
         userEntityRef: 'user:default/guest',
         ownershipEntityRefs: ['user:default/guest', 'group:default/team-shop'],
       }),
-    ],
-    [
-      configApiRef,
-      mockApis.config({ data: { tracing: { maxDuration: { days: 30 } } } }),
     ],
     ...(options.extra ?? []),
   ];

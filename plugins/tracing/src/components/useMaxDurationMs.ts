@@ -1,18 +1,24 @@
-import { readDurationFromConfig } from '@backstage/config';
-import { configApiRef, useApi } from '@backstage/frontend-plugin-api';
-import { durationToMilliseconds } from '@backstage/types';
-import { DAY_MS } from '@tracegate/plugin-tracing-common';
-import { useMemo } from 'react';
+import { useApi } from '@backstage/frontend-plugin-api';
+import useAsync from 'react-use/esm/useAsync';
+import { tracingApiRef } from '../api';
 
-/** `tracing.maxDuration` in milliseconds (default 30 days), as the backend reads it. */
-export function useMaxDurationMs(): number {
-  const config = useApi(configApiRef);
-  return useMemo(() => {
-    const tracing = config.getOptionalConfig('tracing');
-    return tracing?.has('maxDuration')
-      ? durationToMilliseconds(
-          readDurationFromConfig(tracing, { key: 'maxDuration' }),
-        )
-      : 30 * DAY_MS;
-  }, [config]);
+/**
+ * `tracing.maxDuration` in milliseconds as the backend enforces it (it tells
+ * the UI in `GET /capabilities`); undefined until it answers.
+ */
+export function useMaxDurationMs(): {
+  maxDurationMs?: number;
+  loading: boolean;
+  error?: Error;
+} {
+  const tracingApi = useApi(tracingApiRef);
+  const capabilities = useAsync(
+    () => tracingApi.getCapabilities(),
+    [tracingApi],
+  );
+  return {
+    maxDurationMs: capabilities.value?.maxDurationMs,
+    loading: capabilities.loading,
+    error: capabilities.error,
+  };
 }

@@ -29,7 +29,10 @@ function renderQueue(
 describe('AdminQueuePage', () => {
   it('follows the backend when the policy allows everyone (permission framework off)', async () => {
     const api = fakeTracingApi({
-      getCapabilities: jest.fn(async () => ({ approve: false })),
+      getCapabilities: jest.fn(async () => ({
+        approve: false,
+        maxDurationMs: 30 * 86_400_000,
+      })),
     });
     await renderQueue(api, { allow: true });
     expect(

@@ -22,6 +22,7 @@ import {
   holdsTarget,
   LiveObjectState,
   TracingRequest,
+  relativeTime,
   tracingRequestRevokePermission,
 } from '@tracegate/plugin-tracing-common';
 import { useEffect, useState } from 'react';
@@ -32,7 +33,6 @@ import { tracingApiRef } from '../../api';
 import { BeylaNamingLine } from '../BeylaNamingLine';
 import { CancelRequestButton } from '../CancelRequestButton';
 import { ExtendDialog } from '../ExtendDialog';
-import { relativeTime } from '../Readable';
 import { RecentTraces, TraceArrivalLine } from '../RecentTraces';
 import { StatusBadge } from '../StatusBadge';
 import { useMaxDurationMs } from '../useMaxDurationMs';
@@ -58,7 +58,7 @@ const RequestCard = (props: {
 }) => {
   const { request, objects, mayExtend, onChange } = props;
   const tracingApi = useApi(tracingApiRef);
-  const maxDurationMs = useMaxDurationMs();
+  const { maxDurationMs } = useMaxDurationMs();
   const [extending, setExtending] = useState(false);
   const revokable = canTransition(request.status, 'revoke');
   const { allowed: mayRevoke } = usePermission({
@@ -179,7 +179,7 @@ const RequestCard = (props: {
           </Button>
         )}
       </Box>
-      {extending && (
+      {extending && maxDurationMs !== undefined && (
         <ExtendDialog
           request={request}
           maxDurationMs={maxDurationMs}

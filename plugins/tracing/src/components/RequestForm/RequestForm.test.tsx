@@ -85,6 +85,11 @@ describe('RequestForm', () => {
 
   it('takes typed fields, marked, when the list cannot be read, and checks them as the backend does', async () => {
     const api = fakeTracingApi({
+      // The limit is the backend's, not the app's config.
+      getCapabilities: jest.fn(async () => ({
+        approve: false,
+        maxDurationMs: 7 * 86_400_000,
+      })),
       listEntityWorkloads: jest.fn(async () => ({
         cluster: 'local',
         method: 'ebpf' as const,
@@ -113,9 +118,7 @@ describe('RequestForm', () => {
       await screen.findByText(/must be a DNS-1123 label/),
     ).toBeInTheDocument();
     expect(
-      screen.getByText(
-        'must be at most 30 days from now (tracing.maxDuration)',
-      ),
+      screen.getByText('must be at most 7 days from now (tracing.maxDuration)'),
     ).toBeInTheDocument();
     expect(
       screen.getByText('must be between 1 and 2000 characters'),

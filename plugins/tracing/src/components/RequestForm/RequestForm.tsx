@@ -71,15 +71,12 @@ function useOwnedServices() {
   }, [catalogApi, identityApi]);
 }
 
-/**
- * Asks for tracing of one workload of a service the user owns: validates as
- * the backend does, previews what approval would apply, then files it.
- *
- * @public
- */
-export const RequestForm = (props: { entityRef?: string }) => {
+const RequestFormWithLimit = (props: {
+  entityRef?: string;
+  maxDurationMs: number;
+}) => {
   const tracingApi = useApi(tracingApiRef);
-  const maxDurationMs = useMaxDurationMs();
+  const { maxDurationMs } = props;
   const services = useOwnedServices();
   const clusters = useAsync(() => tracingApi.listClusters(), [tracingApi]);
 
@@ -450,5 +447,30 @@ export const RequestForm = (props: { entityRef?: string }) => {
       </InfoCard>
       {preview && <PreviewCard preview={preview} />}
     </Content>
+  );
+};
+
+/**
+ * Asks for tracing of one workload of a service the user owns: validates as
+ * the backend does, previews what approval would apply, then files it.
+ *
+ * @public
+ */
+export const RequestForm = (props: { entityRef?: string }) => {
+  const limit = useMaxDurationMs();
+  if (limit.loading) return <Progress />;
+  if (limit.maxDurationMs === undefined) {
+    return (
+      <ErrorPanel
+        title="Could not reach the tracing backend"
+        error={limit.error ?? new Error('GET /capabilities gave no limit')}
+      />
+    );
+  }
+  return (
+    <RequestFormWithLimit
+      entityRef={props.entityRef}
+      maxDurationMs={limit.maxDurationMs}
+    />
   );
 };

@@ -942,10 +942,15 @@ export const spec = {
       },
       TracingCapabilities: {
         type: 'object',
-        required: ['approve'],
+        required: ['approve', 'maxDurationMs'],
         properties: {
           approve: {
             type: 'boolean',
+          },
+          maxDurationMs: {
+            description:
+              '`tracing.maxDuration` in milliseconds: the longest a request may run from filing (the form offers at most this).',
+            type: 'integer',
           },
         },
       },
