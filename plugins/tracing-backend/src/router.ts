@@ -15,6 +15,7 @@ import {
   listRequestsQuerySchema,
   rejectInputSchema,
   TracingCapabilities,
+  EntityTracingCapabilities,
   TracingHealth,
   TracingPreview,
 } from '@tracegate/plugin-tracing-common';
@@ -90,6 +91,7 @@ export async function createRouter(
   bindRecentTracesEndpoint(api, options);
   bindClustersEndpoint(api, options);
   bindEntityStatusEndpoint(api, options);
+  bindEntityCapabilitiesEndpoint(api, options);
   bindEntityWorkloadsEndpoint(api, options);
   bindExtendEndpoint(api, options);
   bindListEndpoint(api, options);
@@ -307,6 +309,25 @@ function bindEntityStatusEndpoint(
     const page = await reads.list({ entityRef, limit: 50 }, caller);
     res.json(await entityStatus.entityStatus(page.items));
   });
+}
+
+function bindEntityCapabilitiesEndpoint(
+  router: TracingRouter,
+  { httpAuth, service }: RouterOptions,
+) {
+  // What the tab may offer for this entity; filing checks again.
+  router.get(
+    '/entities/:kind/:namespace/:name/capabilities',
+    async (req, res) => {
+      const caller = await userCaller(httpAuth, req);
+      const { kind, namespace, name } = req.params;
+      const entityRef = stringifyEntityRef({ kind, namespace, name });
+      const body: EntityTracingCapabilities = {
+        request: await service.mayRequestFor(entityRef, caller),
+      };
+      res.json(body);
+    },
+  );
 }
 
 const workloadsQuerySchema = z

@@ -454,3 +454,14 @@ export type TracingCapabilities = {
   /** `tracing.maxDuration` in milliseconds: the longest a request may run. */
   maxDurationMs: number;
 };
+
+/**
+ * `GET /entities/{kind}/{namespace}/{name}/capabilities`: what the caller may
+ * do for one entity, as the backend's permission policy decides it.
+ *
+ * @public
+ */
+export type EntityTracingCapabilities = {
+  /** File a request for this entity (the tab's "Request tracing"). */
+  request: boolean;
+};

@@ -87,6 +87,10 @@ const ROUTES: Route[] = [
   // Anyone signed in learns what they may do; the answer differs, not the status.
   { route: 'GET /capabilities', expected: reads(200) },
   {
+    route: 'GET /entities/component/default/checkout/capabilities',
+    expected: reads(200),
+  },
+  {
     // Filing needs ownership of the entity (team-shop's checkout).
     route: 'POST /requests',
     expected: {
@@ -220,8 +224,26 @@ describe('the authorization matrix', () => {
   );
 
   it(`has a cell for every route and caller (${cells.length})`, () => {
-    expect(cells).toHaveLength(16 * 8);
+    expect(cells).toHaveLength(17 * 8);
   });
+
+  it.each([
+    ['owner', true],
+    ['requester', true],
+    ['otherOwner', false],
+    ['nobody', false],
+    ['admin', false],
+  ] as const)(
+    "tells %s whether the policy lets it file for checkout (the tab's button): %s",
+    async (callerName, allowed) => {
+      const res = await call(
+        'GET /entities/component/default/checkout/capabilities',
+        undefined,
+        CALLERS[callerName].header(),
+      );
+      expect(res.body).toEqual({ request: allowed });
+    },
+  );
 
   it.each(cells)('%s as %s → %i', async (route, callerName, status, on) => {
     const caller = CALLERS[callerName];

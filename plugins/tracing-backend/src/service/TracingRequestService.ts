@@ -152,6 +152,47 @@ export class TracingRequestService {
   }
 
   /**
+   * Whether the caller may file a request for the entity on some configured
+   * cluster, as the permission policy decides it for a request of that
+   * entity (its owner, the caller as requester, pending): what the tab's
+   * "Request tracing" button asks. Filing checks again with the whole request.
+   */
+  async mayRequestFor(entityRef: string, caller: Caller): Promise<boolean> {
+    const entity = await this.options.entities.loadService(entityRef, caller);
+    const at = this.now().toISOString();
+    for (const cluster of this.options.config.clusterNames) {
+      // The conditions read the entity, its owner, the requester, the status
+      // and the cluster; the target is the form's to choose.
+      const candidate: TracingRequest = {
+        entityRef: stringifyEntityRef(entity),
+        entityOwner: ownerOf(entity),
+        requestedBy: caller.credentials.principal.userEntityRef,
+        cluster,
+        namespace: '',
+        workload: { kind: 'Deployment', name: '' },
+        method: 'ebpf',
+        sampling: { sampler: 'always_on', ratio: 1 },
+        expiresAt: at,
+        reason: '',
+        id: '',
+        status: 'pending',
+        createdAt: at,
+        updatedAt: at,
+      };
+      if (
+        await this.options.authorizer.allows(
+          tracingRequestCreatePermission,
+          candidate,
+          caller,
+        )
+      ) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The request `input` would become, checked as a create is (cluster,
    * catalog entity, permission, target) but not stored: for create and
    * preview.

@@ -230,6 +230,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/entities/{kind}/{namespace}/{name}/capabilities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['GetEntityCapabilities'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/entities/{kind}/{namespace}/{name}/workloads': {
     parameters: {
       query?: never;
@@ -493,6 +509,9 @@ export type components = {
     };
     TracingHealth: {
       status: 'ok';
+    };
+    EntityTracingCapabilities: {
+      request: boolean;
     };
     TracingCapabilities: {
       approve: boolean;
@@ -934,6 +953,33 @@ export interface operations {
           'application/json': components['schemas']['EntityTracingStatus'];
         };
       };
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      503: components['responses']['Error'];
+    };
+  };
+  GetEntityCapabilities: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EntityTracingCapabilities'];
+        };
+      };
+      400: components['responses']['Error'];
       401: components['responses']['Error'];
       403: components['responses']['Error'];
       503: components['responses']['Error'];

@@ -18,6 +18,7 @@ export function fakeTracingApi(
       approve: true,
       maxDurationMs: 30 * 86_400_000,
     })),
+    getEntityCapabilities: jest.fn(async () => ({ request: true })),
     listClusters: jest.fn(async () => [
       {
         name: 'local',

@@ -3,6 +3,7 @@ import {
   ClusterInfo,
   DecisionInput,
   EntityTargets,
+  EntityTracingCapabilities,
   EntityTracingStatus,
   ExtendInput,
   RecentTraces,
@@ -54,6 +55,8 @@ export interface TracingApi {
     input?: DecisionInput,
   ): Promise<TracingRequest>;
   getEntityStatus(entityRef: string): Promise<EntityTracingStatus>;
+  /** What the caller may do for the entity, as the backend's policy says. */
+  getEntityCapabilities(entityRef: string): Promise<EntityTracingCapabilities>;
   /** The entity's own workloads (or Prometheus CRs) on one cluster. */
   listEntityWorkloads(
     entityRef: string,

@@ -5,6 +5,7 @@ import {
   ClusterInfo,
   DecisionInput,
   EntityTargets,
+  EntityTracingCapabilities,
   EntityTracingStatus,
   ExtendInput,
   RecentTraces,
@@ -93,6 +94,13 @@ export class TracingClient implements TracingApi {
     input: DecisionInput = {},
   ): Promise<TracingRequest> {
     return this.post(`/requests/{id}/${decision}`, { id }, input);
+  }
+
+  getEntityCapabilities(entityRef: string): Promise<EntityTracingCapabilities> {
+    return this.get(
+      '/entities/{kind}/{namespace}/{name}/capabilities',
+      parseEntityRef(entityRef),
+    );
   }
 
   getEntityStatus(entityRef: string): Promise<EntityTracingStatus> {

@@ -89,30 +89,33 @@ describe('EntityTracingContent', () => {
     ).toHaveAttribute('href', 'http://grafana/explore?x');
   });
 
-  it('offers Request tracing to owners and Revoke only where permitted', async () => {
+  it('offers Request tracing where the backend says the policy allows it, and Revoke only where permitted', async () => {
     const status = { requests: [aRequest({ status: 'active' })], objects: [] };
-    await render(
-      fakeTracingApi({ getEntityStatus: jest.fn(async () => status) }),
-      { allow: false },
-    );
+    const api = fakeTracingApi({
+      getEntityStatus: jest.fn(async () => status),
+    });
+    await render(api, { allow: false });
     expect(await screen.findByText('Request tracing')).toBeInTheDocument();
+    expect(api.getEntityCapabilities).toHaveBeenCalledWith(
+      'component:default/checkout',
+    );
     expect(
       screen.queryByRole('button', { name: 'Revoke' }),
     ).not.toBeInTheDocument();
   });
 
-  it('shows Revoke when the permission allows, and hides Request tracing from non-owners', async () => {
+  it('shows Revoke when the permission allows, and hides Request tracing when the policy does not allow filing', async () => {
     // Another id: usePermission caches answers per request.
     const status = {
       requests: [aRequest({ id: 'r2', status: 'active' })],
       objects: [],
     };
     await render(
-      fakeTracingApi({ getEntityStatus: jest.fn(async () => status) }),
-      {
-        allow: true,
-        owner: 'group:default/team-data',
-      },
+      fakeTracingApi({
+        getEntityStatus: jest.fn(async () => status),
+        getEntityCapabilities: jest.fn(async () => ({ request: false })),
+      }),
+      { allow: true },
     );
     expect(
       await screen.findByRole('button', { name: 'Revoke' }),

@@ -5,7 +5,7 @@ import {
   Progress,
 } from '@backstage/core-components';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { identityApiRef, useApi } from '@backstage/frontend-plugin-api';
+import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
@@ -204,14 +204,14 @@ export const EntityTracingContent = () => {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const tracingApi = useApi(tracingApiRef);
-  const identityApi = useApi(identityApiRef);
   const status = useAsyncRetry(
     () => tracingApi.getEntityStatus(entityRef),
     [tracingApi, entityRef],
   );
-  const identity = useAsync(
-    () => identityApi.getBackstageIdentity(),
-    [identityApi],
+  // The backend asks the permission policy (a custom one included).
+  const capabilities = useAsync(
+    () => tracingApi.getEntityCapabilities(entityRef),
+    [tracingApi, entityRef],
   );
 
   const statuses = status.value?.requests.map(r => r.status) ?? [];
@@ -235,13 +235,7 @@ export const EntityTracingContent = () => {
       />
     );
 
-  // Mirrors the default policy: owners may request; the backend decides.
-  const owners = (entity.relations ?? [])
-    .filter(r => r.type === 'ownedBy')
-    .map(r => r.targetRef);
-  const mayRequest = owners.some(o =>
-    identity.value?.ownershipEntityRefs.includes(o),
-  );
+  const mayRequest = capabilities.value?.request === true;
   const { requests, objects, grafanaExploreUrl } = status.value!;
   const newHref = `/tracing/new?entityRef=${encodeURIComponent(entityRef)}`;
 

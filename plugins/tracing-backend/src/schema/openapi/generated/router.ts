@@ -940,6 +940,17 @@ export const spec = {
           },
         },
       },
+      EntityTracingCapabilities: {
+        type: 'object',
+        required: ['request'],
+        properties: {
+          request: {
+            description:
+              'Whether the caller may file a request for the entity, as the permission policy decides it for a request of that entity.',
+            type: 'boolean',
+          },
+        },
+      },
       TracingCapabilities: {
         type: 'object',
         required: ['approve', 'maxDurationMs'],
@@ -1642,6 +1653,48 @@ export const spec = {
                 },
               },
             },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/capabilities': {
+      get: {
+        operationId: 'GetEntityCapabilities',
+        description:
+          "What the caller may do for the entity (the tab's buttons); every action checks again.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Ok.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EntityTracingCapabilities',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
           },
           '401': {
             $ref: '#/components/responses/Error',
