@@ -9,7 +9,11 @@ import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { isTracingAvailable } from '@tracegate/plugin-tracing-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { TracingClient, tracingApiRef } from './api';
-import { rootRouteRef } from './routes';
+import {
+  approvalQueueRouteRef,
+  newRequestRouteRef,
+  rootRouteRef,
+} from './routes';
 
 /** @alpha */
 export const tracingApi = ApiBlueprint.make({
@@ -56,5 +60,9 @@ export const tracingEntityContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'tracing',
   extensions: [tracingApi, tracingPage, tracingEntityContent],
-  routes: { root: rootRouteRef },
+  routes: {
+    root: rootRouteRef,
+    newRequest: newRequestRouteRef,
+    approvalQueue: approvalQueueRouteRef,
+  },
 });

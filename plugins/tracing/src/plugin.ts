@@ -3,14 +3,24 @@ import {
   createComponentExtension,
   createPlugin,
   createRoutableExtension,
-  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { compatWrapper } from '@backstage/core-compat-api';
+import { ComponentType, createElement, JSX } from 'react';
 import { TracingClient, tracingApiRef } from './api';
+import { legacyRootRouteRef as rootRouteRef } from './routes';
+
+/**
+ * The components resolve routes with the new frontend system's hooks;
+ * compatWrapper gives them those APIs inside a legacy app.
+ */
+function inLegacyApp(Component: ComponentType<{}>): () => JSX.Element {
+  return () => compatWrapper(createElement(Component));
+}
 
 /** Route of the legacy `/tracing` page. @public */
-export const legacyRootRouteRef = createRouteRef({ id: 'tracing' });
+export const legacyRootRouteRef = rootRouteRef;
 
 /**
  * Tracegate for the legacy frontend system (`createApp` of
@@ -40,7 +50,7 @@ export const TracingPage = tracingPlugin.provide(
   createRoutableExtension({
     name: 'TracingPage',
     component: () =>
-      import('./components/TracingPage').then(m => m.TracingPage),
+      import('./components/TracingPage').then(m => inLegacyApp(m.TracingPage)),
     mountPoint: legacyRootRouteRef,
   }),
 );
@@ -56,8 +66,8 @@ export const EntityTracingContent = tracingPlugin.provide(
     name: 'EntityTracingContent',
     component: {
       lazy: () =>
-        import('./components/EntityTracingContent').then(
-          m => m.EntityTracingContent,
+        import('./components/EntityTracingContent').then(m =>
+          inLegacyApp(m.EntityTracingContent),
         ),
     },
   }),

@@ -7,6 +7,7 @@ import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { ReactNode } from 'react';
 import { SWRConfig } from 'swr';
 import { TracingApi, tracingApiRef } from '../api';
+import { rootRouteRef } from '../routes';
 
 export function fakeTracingApi(
   change: Partial<TracingApi> = {},
@@ -129,4 +130,6 @@ export const FreshPermissionCache = ({ children }: { children: ReactNode }) => (
 /** Routes the surfaces link to, for renderInTestApp's `mountedRoutes`. */
 export const testMountedRoutes = {
   '/catalog/:namespace/:kind/:name': entityRouteRef,
+  // Mounted elsewhere than the default /tracing: links follow the mount.
+  '/observability/tracing': rootRouteRef,
 };

@@ -2,7 +2,12 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { aRequest, fakeTracingApi, testApis } from '../../__testUtils__/fakes';
+import {
+  aRequest,
+  fakeTracingApi,
+  testApis,
+  testMountedRoutes,
+} from '../../__testUtils__/fakes';
 import { FreshPermissionCache } from '../../__testUtils__/fakes';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { EntityTracingContent } from './EntityTracingContent';
@@ -27,7 +32,10 @@ function render(
         <EntityTracingContent />
       </EntityProvider>
     </FreshPermissionCache>,
-    { apis: testApis(api, { allow: options.allow }) as any },
+    {
+      apis: testApis(api, { allow: options.allow }) as any,
+      mountedRoutes: testMountedRoutes,
+    },
   );
 }
 
@@ -95,7 +103,12 @@ describe('EntityTracingContent', () => {
       getEntityStatus: jest.fn(async () => status),
     });
     await render(api, { allow: false });
-    expect(await screen.findByText('Request tracing')).toBeInTheDocument();
+    expect(
+      (await screen.findByText('Request tracing')).closest('a'),
+    ).toHaveAttribute(
+      'href',
+      '/observability/tracing/new?entityRef=component%3Adefault%2Fcheckout',
+    );
     expect(api.getEntityCapabilities).toHaveBeenCalledWith(
       'component:default/checkout',
     );

@@ -5,7 +5,7 @@ import {
   Progress,
 } from '@backstage/core-components';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/frontend-plugin-api';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
@@ -30,6 +30,7 @@ import { Link as RouterLink } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { tracingApiRef } from '../../api';
+import { newRequestRouteRef } from '../../routes';
 import { BeylaNamingLine } from '../BeylaNamingLine';
 import { CancelRequestButton } from '../CancelRequestButton';
 import { ExtendDialog } from '../ExtendDialog';
@@ -208,6 +209,7 @@ export const EntityTracingContent = () => {
     () => tracingApi.getEntityStatus(entityRef),
     [tracingApi, entityRef],
   );
+  const newRequestLink = useRouteRef(newRequestRouteRef);
   // The backend asks the permission policy (a custom one included).
   const capabilities = useAsync(
     () => tracingApi.getEntityCapabilities(entityRef),
@@ -236,14 +238,17 @@ export const EntityTracingContent = () => {
     );
 
   const mayRequest = capabilities.value?.request === true;
+  // Absent when the app has not mounted the Tracing page.
+  const newHref =
+    newRequestLink &&
+    `${newRequestLink()}?entityRef=${encodeURIComponent(entityRef)}`;
   const { requests, objects, grafanaExploreUrl } = status.value!;
-  const newHref = `/tracing/new?entityRef=${encodeURIComponent(entityRef)}`;
 
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <Box display="flex" gridGap={8} alignItems="center">
-          {mayRequest && (
+          {mayRequest && newHref && (
             <Button
               variant="contained"
               color="primary"

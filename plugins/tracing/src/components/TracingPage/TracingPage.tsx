@@ -1,5 +1,5 @@
 import { Content, Header, Page } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
@@ -11,6 +11,11 @@ import {
 } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import { tracingApiRef } from '../../api';
+import {
+  approvalQueueRouteRef,
+  newRequestRouteRef,
+  rootRouteRef,
+} from '../../routes';
 import { AdminQueuePage } from '../AdminQueuePage';
 import { useMayApprove } from '../useMayApprove';
 import { MyRequests } from '../MyRequests';
@@ -31,6 +36,9 @@ export const TracingPage = () => {
   const tracingApi = useApi(tracingApiRef);
   const health = useAsync(() => tracingApi.getHealth(), [tracingApi]);
   const { allowed: isApprover } = useMayApprove();
+  const myRequestsLink = useRouteRef(rootRouteRef);
+  const newRequestLink = useRouteRef(newRequestRouteRef);
+  const approvalQueueLink = useRouteRef(approvalQueueRouteRef);
 
   return (
     <Page themeId="tool">
@@ -40,14 +48,26 @@ export const TracingPage = () => {
       />
       <Content>
         <Box display="flex" gridGap={8} mb={2} alignItems="center">
-          <Button component={RouterLink} to="." variant="text">
+          <Button
+            component={RouterLink}
+            to={myRequestsLink?.() ?? '.'}
+            variant="text"
+          >
             My requests
           </Button>
-          <Button component={RouterLink} to="new" variant="text">
+          <Button
+            component={RouterLink}
+            to={newRequestLink?.() ?? 'new'}
+            variant="text"
+          >
             New request
           </Button>
           {isApprover && (
-            <Button component={RouterLink} to="admin" variant="text">
+            <Button
+              component={RouterLink}
+              to={approvalQueueLink?.() ?? 'admin'}
+              variant="text"
+            >
               Approval queue
             </Button>
           )}
@@ -63,8 +83,11 @@ export const TracingPage = () => {
         </Box>
         <Routes>
           <Route path="/" element={<MyRequests />} />
-          <Route path="/new" element={<NewRequest />} />
-          <Route path="/admin" element={<AdminQueuePage />} />
+          <Route path={newRequestRouteRef.path} element={<NewRequest />} />
+          <Route
+            path={approvalQueueRouteRef.path}
+            element={<AdminQueuePage />}
+          />
         </Routes>
       </Content>
     </Page>
