@@ -21,7 +21,6 @@ import Slider from '@material-ui/core/Slider';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
-  getKubernetesTarget,
   maxDurationDays,
   fieldErrorsOfBody,
   holdsTarget,
@@ -41,6 +40,7 @@ import { TargetPicker } from './TargetPicker';
 import {
   emptyForm,
   FormState,
+  prefillTarget,
   sameTarget,
   targetOf,
   toErrorMap,
@@ -130,24 +130,16 @@ const RequestFormWithLimit = (props: {
   };
   const selectEntity = (entity?: Entity) => {
     if (!entity) return;
-    const target = getKubernetesTarget(entity);
     const entityRef = stringifyEntityRef(entity);
     setPrefilledFor(entityRef);
-    update({
-      entityRef,
-      namespace: target.namespace ?? form.namespace,
-      workloadName: target.workloadName ?? form.workloadName,
-    });
+    const { namespace, workloadName } = prefillTarget(form, entity);
+    update({ entityRef, namespace, workloadName });
   };
+  // The entity of the URL, once the catalog answered.
   useEffect(() => {
     if (!selected || prefilledFor === form.entityRef) return;
     setPrefilledFor(form.entityRef);
-    const target = getKubernetesTarget(selected);
-    setForm(f => ({
-      ...f,
-      namespace: f.namespace || target.namespace || '',
-      workloadName: f.workloadName || target.workloadName || '',
-    }));
+    setForm(f => prefillTarget(f, selected));
   }, [selected, form.entityRef, prefilledFor]);
   const firstCluster = clusters.value?.[0]?.name;
   useEffect(() => {

@@ -1,3 +1,4 @@
+import { Entity } from '@backstage/catalog-model';
 import {
   createTracingRequestInputSchema,
   DAY_MS,
@@ -5,6 +6,7 @@ import {
   VALIDATION_MESSAGES,
   FieldError,
   fieldErrors,
+  getKubernetesTarget,
   SamplerName,
   TracingMethod,
   TargetKind,
@@ -28,6 +30,20 @@ export type FormState = {
   /** The live request this one replaces, if the user chose to. */
   supersedes?: string;
 };
+
+/**
+ * The form for a newly chosen entity: the namespace and workload its
+ * Kubernetes annotations name, and where they name none, what the form held.
+ * The one rule, for the entity of the URL and for one picked in the form.
+ */
+export function prefillTarget(form: FormState, entity: Entity): FormState {
+  const target = getKubernetesTarget(entity);
+  return {
+    ...form,
+    namespace: target.namespace ?? form.namespace,
+    workloadName: target.workloadName ?? form.workloadName,
+  };
+}
 
 export function emptyForm(entityRef = ''): FormState {
   return {
