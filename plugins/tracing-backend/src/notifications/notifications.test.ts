@@ -16,6 +16,7 @@ import {
   userRef,
 } from '../__testUtils__/fixtures';
 import { localClusterConfig, startSeededCluster } from '../__testUtils__/kube';
+import { afterAnotherRun } from '../__testUtils__/scheduler';
 import { waitUntil } from '../__testUtils__/wait';
 
 /**
@@ -134,8 +135,9 @@ describe('notifications', () => {
       'the requester to hear of all three',
       async () => (await titles('alice')).length >= 3,
     );
-    // Once each, even after more reconcile passes.
-    await new Promise(r => setTimeout(r, 1_500));
+    // Once each, even after another reconcile pass and expiry run.
+    await afterAnotherRun(backend.server, 'tracing-reconcile-clusters');
+    await afterAnotherRun(backend.server, 'tracing-expire-requests');
     const alice = await inbox('alice');
     expect(alice.map(n => n.payload.title).sort()).toEqual([
       'Tracing active: Deployment shop/checkout on local',
@@ -207,8 +209,9 @@ describe('notifications', () => {
         ).length > 0,
       { timeoutMs: 30_000 },
     );
-    // The expiry task ran many times meanwhile: still one warning each.
-    await new Promise(r => setTimeout(r, 2_500));
+    // Two more expiry runs: still one warning each.
+    await afterAnotherRun(backend.server, 'tracing-expire-requests');
+    await afterAnotherRun(backend.server, 'tracing-expire-requests');
     const counts = new Map<string, number>();
     for (const n of await inbox('alice')) {
       counts.set(n.payload.title, (counts.get(n.payload.title) ?? 0) + 1);

@@ -25,6 +25,7 @@ import {
   waitForNamespaceGone,
 } from '../__testUtils__/kube';
 import { startTcpRelay } from '../__testUtils__/relay';
+import { waitUntil } from '../__testUtils__/wait';
 
 jest.setTimeout(120_000);
 
@@ -100,39 +101,41 @@ function cartDeployment(replicas: number) {
 
 /** Waits until `count` pods with these labels run in shop. */
 async function waitUntilPods(labelSelector: string, count: number) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const pods = await admin.list(
-      { apiVersion: 'v1', kind: 'Pod' },
-      labelSelector,
-      'shop',
-    );
-    const running = pods.filter(p => (p.spec as any).nodeName);
-    if (running.length === count) return;
-    if (Date.now() > deadline)
-      throw new Error(`not ${count} pods: ${running.length}`);
-    await new Promise(r => setTimeout(r, 200));
-  }
+  let running = 0;
+  await waitUntil(
+    `${count} pods of ${labelSelector} on nodes`,
+    async () => {
+      const pods = await admin.list(
+        { apiVersion: 'v1', kind: 'Pod' },
+        labelSelector,
+        'shop',
+      );
+      running = pods.filter(p => (p.spec as any).nodeName).length;
+      return running === count;
+    },
+    { timeoutMs: 60_000, intervalMs: 200, detail: () => `${running} pods` },
+  );
 }
 
 /** Waits until every node runs a ready Beyla pod. */
 async function waitForBeylaReady() {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const pods = await admin.list(
-      { apiVersion: 'v1', kind: 'Pod' },
-      'app.kubernetes.io/name=beyla',
-      'beyla',
-    );
-    const ready = pods.filter(p =>
-      (p.status as any)?.conditions?.some(
-        (c: any) => c.type === 'Ready' && c.status === 'True',
-      ),
-    );
-    if (ready.length === 3) return;
-    if (Date.now() > deadline) throw new Error('Beyla not ready on 3 nodes');
-    await new Promise(r => setTimeout(r, 200));
-  }
+  await waitUntil(
+    'a ready Beyla on each of the 3 nodes',
+    async () => {
+      const pods = await admin.list(
+        { apiVersion: 'v1', kind: 'Pod' },
+        'app.kubernetes.io/name=beyla',
+        'beyla',
+      );
+      const ready = pods.filter(p =>
+        (p.status as any)?.conditions?.some(
+          (c: any) => c.type === 'Ready' && c.status === 'True',
+        ),
+      );
+      return ready.length === 3;
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
 }
 
 /** The config Beyla's DaemonSet names now. */
@@ -293,18 +296,20 @@ describe('Reconciler against a real API server', () => {
     await admin.apply({ ...cartDeployment(3) } as never, { force: true });
     await waitUntilPods('app=cart', 3);
     const more = await cartNodes();
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      await reconciler.reconcile('local');
-      const pods = await beylaPodsByNode();
-      if (more.every(node => pods[node]?.config === current)) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `Beyla not restarted where cart runs: ${JSON.stringify(pods)}`,
-        );
-      }
-      await new Promise(r => setTimeout(r, 250));
-    }
+    let pods: Awaited<ReturnType<typeof beylaPodsByNode>> = {};
+    await waitUntil(
+      'Beyla restarted on the config with cart where cart runs',
+      async () => {
+        await reconciler.reconcile('local');
+        pods = await beylaPodsByNode();
+        return more.every(node => pods[node]?.config === current);
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        detail: () => JSON.stringify(pods),
+      },
+    );
     await admin.apply({ ...cartDeployment(1) } as never, { force: true });
     await end(checkout);
     await end(cart);

@@ -14,6 +14,7 @@ import {
   startSeededCluster,
   storeAndReconciler,
 } from '../__testUtils__/kube';
+import { waitUntil } from '../__testUtils__/wait';
 
 /*
  * Nodes filled to their pod capacity (8 here, to keep the test short; KWOK
@@ -86,14 +87,21 @@ async function fillNodes(pending: number) {
     replicas: NODES.length * PODS_PER_NODE - used + pending,
   });
   await admin.apply(filler as never, { force: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const all = await admin.list({ apiVersion: 'v1', kind: 'Pod' });
-    const bound = all.filter(p => (p.spec as any).nodeName).length;
-    if (bound >= NODES.length * PODS_PER_NODE) return filler;
-    if (Date.now() > deadline) throw new Error(`only ${bound} pods bound`);
-    await new Promise(r => setTimeout(r, 250));
-  }
+  let bound = 0;
+  await waitUntil(
+    'every node full',
+    async () => {
+      const all = await admin.list({ apiVersion: 'v1', kind: 'Pod' });
+      bound = all.filter(p => (p.spec as any).nodeName).length;
+      return bound >= NODES.length * PODS_PER_NODE;
+    },
+    {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      detail: () => `${bound} pods bound`,
+    },
+  );
+  return filler;
 }
 
 describe('Beyla on full nodes', () => {
@@ -120,21 +128,24 @@ describe('Beyla on full nodes', () => {
       workload: { kind: 'Deployment', name: 'cart' },
     });
     const gaps: string[][] = [];
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      await reconciler.reconcile('local');
-      gaps.push(await nodesWithoutBeyla());
-      const request = (await store.get(cart.id))!;
-      if (request.status === 'active' && gaps.at(-1)!.length === 0) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `not settled: ${request.status} ${JSON.stringify(
+    let request = cart;
+    await waitUntil(
+      'cart active with a ready Beyla on every node',
+      async () => {
+        await reconciler.reconcile('local');
+        gaps.push(await nodesWithoutBeyla());
+        request = (await store.get(cart.id))!;
+        return request.status === 'active' && gaps.at(-1)!.length === 0;
+      },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        detail: () =>
+          `${request.status} ${JSON.stringify(
             request.lastApply,
           )}; without Beyla: ${gaps.at(-1)}`,
-        );
-      }
-      await new Promise(r => setTimeout(r, 250));
-    }
+      },
+    );
     // Every node has a ready Beyla again, and a node was without one only
     // while its Beyla restarted (a few samples), never for good.
     expect(await nodesWithoutBeyla()).toEqual([]);
