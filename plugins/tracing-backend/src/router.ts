@@ -77,8 +77,8 @@ export async function createRouter(
     validatorOptions: {
       // The plugin's httpAuth checks tokens (401, or 403 for a service).
       validateSecurity: false,
-      // Inputs are checked by the zod schemas, whose messages name each
-      // field the way the form reads them back (`sampling.ratio: ...`).
+      // Inputs are checked by the zod schemas, whose 400s name each field
+      // (error.fields); inputDrift.test.ts keeps them and the contract equal.
       validateRequests: false,
     },
   });

@@ -1,4 +1,9 @@
 /**
+ * The vocabulary both packages share: request states, methods, samplers,
+ * target kinds, and the types of the HTTP contract's bodies (checked
+ * against the generated contract types in contract.test.ts).
+ */
+/**
  * Every state a tracing request can be in; `TRACING_REQUEST_TRANSITIONS`
  * (stateMachine.ts) lists the moves between them.
  *

@@ -1,3 +1,8 @@
+/**
+ * The zod schemas of what the API takes (request input, extend, decisions,
+ * list queries) with the messages both the backend's 400s and the form
+ * show, and the field errors they produce.
+ */
 import { z } from 'zod';
 import {
   METHOD_TARGET_KINDS,

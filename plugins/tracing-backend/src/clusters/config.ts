@@ -1,3 +1,8 @@
+/**
+ * `tracing.clusters[]` read from app-config into ClusterSettings: each key
+ * checked, defaulted and named in its error at start-up; the Beyla version
+ * and its dialect resolved from the image.
+ */
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';

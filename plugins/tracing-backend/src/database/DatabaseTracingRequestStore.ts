@@ -1,3 +1,10 @@
+/**
+ * Tracing requests and their history in the plugin's database (knex:
+ * SQLite or PostgreSQL): rows to requests and back, each transition with
+ * its history row in one transaction, lists by permission filter and
+ * cursor. The cluster leases are ClusterStore's; messages for users are the
+ * service's.
+ */
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError, } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';

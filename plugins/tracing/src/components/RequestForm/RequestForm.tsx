@@ -1,3 +1,8 @@
+/**
+ * The request form: the fields of one tracing request, validated as the
+ * backend validates them, its preview, and filing it. The form's state and
+ * its rules are formModel.ts; the target picker is TargetPicker.tsx.
+ */
 import {
   Content,
   ErrorPanel,

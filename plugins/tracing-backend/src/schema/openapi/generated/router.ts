@@ -183,6 +183,9 @@ export const spec = {
           },
           name: {
             type: 'string',
+            maxLength: 253,
+            pattern:
+              '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
           },
         },
       },
@@ -606,14 +609,19 @@ export const spec = {
           entityRef: {
             type: 'string',
             minLength: 1,
+            pattern:
+              '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$',
           },
           cluster: {
             type: 'string',
             minLength: 1,
+            pattern:
+              '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$',
           },
           namespace: {
             type: 'string',
             maxLength: 63,
+            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
           },
           workload: {
             $ref: '#/components/schemas/Workload',
@@ -646,6 +654,8 @@ export const spec = {
             type: 'string',
             minLength: 1,
             maxLength: 2000,
+            pattern:
+              '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$',
           },
           supersedes: {
             type: 'string',
@@ -668,6 +678,8 @@ export const spec = {
             type: 'string',
             minLength: 1,
             maxLength: 2000,
+            pattern:
+              '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$',
           },
         },
       },
@@ -677,6 +689,9 @@ export const spec = {
         properties: {
           comment: {
             type: 'string',
+            maxLength: 2000,
+            pattern:
+              '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$',
           },
         },
       },
@@ -688,6 +703,9 @@ export const spec = {
           comment: {
             type: 'string',
             minLength: 1,
+            maxLength: 2000,
+            pattern:
+              '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$',
           },
         },
       },
