@@ -48,7 +48,7 @@ describe('the HTTP contract (schema/openapi.yaml)', () => {
       route => route !== 'GET /openapi.json',
     );
     expect(served.sort()).toEqual(documentedRoutes().sort());
-    expect(served).toHaveLength(16);
+    expect(served).toHaveLength(17);
   });
 
   let backend: TracingTestBackend;
