@@ -13,7 +13,16 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 1,
-  reporter: [['list'], ['json', { outputFile: 'test-results/results.json' }]],
+  reporter: [
+    ['list'],
+    [
+      'json',
+      {
+        outputFile:
+          process.env.TRACEGATE_E2E_RESULTS ?? 'test-results/results.json',
+      },
+    ],
+  ],
   outputDir: 'test-results/artifacts',
   webServer: {
     command:
