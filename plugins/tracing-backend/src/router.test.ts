@@ -89,13 +89,14 @@ describe.each(databases.eachSupportedId())(
         ],
         [
           'entityRef',
-          { entityRef: 'component:default/shop-web' },
-          'must be a Component of type service',
-        ],
-        [
-          'entityRef',
           { entityRef: 'api:default/checkout' },
           'must be a Component',
+        ],
+        // A website is a Component too; this one says nowhere where it runs.
+        [
+          'workload.name',
+          { entityRef: 'component:default/shop-web' },
+          "is not one of component:default/shop-web's workloads",
         ],
         [
           'cluster',

@@ -36,9 +36,10 @@ describe('isTracingAvailable', () => {
     expect(isTracingAvailable(component('service'))).toBe(false);
   });
 
-  it('refuses a website and non-components', () => {
+  it('accepts a Component of any type, and refuses other kinds', () => {
     const annotations = { 'backstage.io/kubernetes-id': 'checkout' };
-    expect(isTracingAvailable(component('website', annotations))).toBe(false);
+    expect(isTracingAvailable(component('website', annotations))).toBe(true);
+    expect(isTracingAvailable(component('worker', annotations))).toBe(true);
     expect(
       isTracingAvailable({ ...component('service', annotations), kind: 'API' }),
     ).toBe(false);

@@ -10,16 +10,15 @@ export const KUBERNETES_LABEL_SELECTOR_ANNOTATION =
   'backstage.io/kubernetes-label-selector';
 
 /**
- * Tracing can be requested for a Component of type service that says where it
- * runs in Kubernetes (an id or a label selector annotation).
+ * Tracing can be requested for a Component, of any type (a service, a
+ * website, a worker: a workload is a workload), that says where it runs in
+ * Kubernetes with the annotations Backstage's Kubernetes plugin reads (an id
+ * or a label selector).
  *
  * @public
  */
 export function isTracingAvailable(entity: Entity): boolean {
   if (entity.kind.toLocaleLowerCase('en-US') !== 'component') {
-    return false;
-  }
-  if (entity.spec?.type !== 'service') {
     return false;
   }
   const annotations = entity.metadata.annotations ?? {};

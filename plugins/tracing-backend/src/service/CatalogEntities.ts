@@ -33,8 +33,11 @@ export class CatalogEntities {
     return entity;
   }
 
-  /** The catalog Component of type service behind `entityRef`, or a 400. */
-  async loadService(entityRef: string, caller: Caller): Promise<Entity> {
+  /**
+   * The catalog Component behind `entityRef` (of any type: where it runs is
+   * its annotations' business, checked with its target), or a 400.
+   */
+  async loadComponent(entityRef: string, caller: Caller): Promise<Entity> {
     let ref;
     try {
       ref = parseEntityRef(entityRef, { defaultKind: 'component' });
@@ -57,12 +60,6 @@ export class CatalogEntities {
       throw fieldInputError({
         field: 'entityRef',
         message: `${stringifyEntityRef(ref)} is not in the catalog`,
-      });
-    }
-    if (entity.spec?.type !== 'service') {
-      throw fieldInputError({
-        field: 'entityRef',
-        message: 'must be a Component of type service',
       });
     }
     return entity;

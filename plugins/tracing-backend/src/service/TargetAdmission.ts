@@ -5,7 +5,7 @@
  * catalog, at approve.
  */
 import { Entity } from '@backstage/catalog-model';
-import { ConflictError, } from '@backstage/errors';
+import { ConflictError } from '@backstage/errors';
 import {
   TargetCheck,
   TracingRequest,

@@ -158,7 +158,7 @@ export class TracingRequestService {
    * "Request tracing" button asks. Filing checks again with the whole request.
    */
   async mayRequestFor(entityRef: string, caller: Caller): Promise<boolean> {
-    const entity = await this.options.entities.loadService(entityRef, caller);
+    const entity = await this.options.entities.loadComponent(entityRef, caller);
     const at = this.now().toISOString();
     for (const cluster of this.options.config.clusterNames) {
       // The conditions read the entity, its owner, the requester, the status
@@ -218,7 +218,7 @@ export class TracingRequestService {
         message: `${input.namespace} is in Beyla's default exclusions (discovery.default_exclude_instrument): Beyla would not instrument it even with a discovery entry. A platform admin can allow it on cluster ${input.cluster} with tracing.clusters[].beyla.allowExcludedNamespaces`,
       });
     }
-    const entity = await this.options.entities.loadService(
+    const entity = await this.options.entities.loadComponent(
       input.entityRef,
       caller,
     );

@@ -29,6 +29,7 @@ import {
   maxDurationDays,
   fieldErrorsOfBody,
   holdsTarget,
+  isTracingAvailable,
   TARGET_HOLDING_STATUSES,
   SAMPLER_NAMES,
   TracingPreview,
@@ -59,8 +60,11 @@ const METHOD_HELP = {
     "Native (Prometheus): sets spec.tracingConfig on one of the service's Prometheus custom resources.",
 };
 
-/** Services the signed-in user owns, for the entity picker. */
-function useOwnedServices() {
+/**
+ * Components the signed-in user owns that say where they run (the entities
+ * with a Tracing tab), for the entity picker.
+ */
+function useOwnedComponents() {
   const catalogApi = useApi(catalogApiRef);
   const identityApi = useApi(identityApiRef);
   return useAsync(async () => {
@@ -68,11 +72,10 @@ function useOwnedServices() {
     const { items } = await catalogApi.getEntities({
       filter: {
         kind: 'Component',
-        'spec.type': 'service',
         'relations.ownedBy': ownershipEntityRefs,
       },
     });
-    return items;
+    return items.filter(isTracingAvailable);
   }, [catalogApi, identityApi]);
 }
 
@@ -82,7 +85,7 @@ const RequestFormWithLimit = (props: {
 }) => {
   const tracingApi = useApi(tracingApiRef);
   const { maxDurationMs } = props;
-  const services = useOwnedServices();
+  const services = useOwnedComponents();
   const clusters = useAsync(() => tracingApi.listClusters(), [tracingApi]);
 
   const [form, setForm] = useState<FormState>(() => emptyForm(props.entityRef));
