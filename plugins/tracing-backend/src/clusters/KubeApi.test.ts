@@ -72,7 +72,7 @@ afterAll(async () => {
   await new Promise(r => server.close(r));
 });
 
-function api(url: string, timeoutMs?: number) {
+function api(url: string, timeoutMs?: number, token: string | null = 't') {
   const [settings] = readClusterSettings(
     new ConfigReader({
       tracing: {
@@ -80,7 +80,7 @@ function api(url: string, timeoutMs?: number) {
           {
             name: 'proxied',
             url,
-            serviceAccountToken: 't',
+            ...(token === null ? {} : { serviceAccountToken: token }),
             caData: Buffer.from(tls.cert).toString('base64'),
           },
         ],
@@ -97,6 +97,22 @@ const ref = (name: string) => ({
 });
 
 describe('KubeApi', () => {
+  it('with the token unset (an unset ${VARIABLE} in app-config), calls nothing and names the key', async () => {
+    seen.length = 0;
+    const client = api(`https://127.0.0.1:${port}`, undefined, null);
+    const error = await client.get(ref('a')).catch(e => e);
+    expect(describeKubeError(error)).toBe(
+      'no credentials: tracing.clusters[proxied].serviceAccountToken is empty or unset (an app-config ${VARIABLE} whose variable is unset gives no value)',
+    );
+    expect(seen).toEqual([]);
+  });
+
+  it("with the token empty, stops at start-up naming the key (Backstage's config reader)", () => {
+    expect(() => api(`https://127.0.0.1:${port}`, undefined, '')).toThrow(
+      "Invalid type in config for key 'tracing.clusters[0].serviceAccountToken'",
+    );
+  });
+
   it('keeps the server URL path (a proxy prefix) and one connection for many calls', async () => {
     seen.length = 0;
     const client = api(`https://127.0.0.1:${port}/k8s/clusters/c-1/`);

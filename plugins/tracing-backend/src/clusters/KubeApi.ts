@@ -6,6 +6,7 @@ import {
   isNotFound,
   isUnreachableCode,
   KubeApiError,
+  KubeCredentialsError,
   KubeTimeoutError,
   KubeUnreachableError,
 } from './errors';
@@ -80,8 +81,17 @@ export class KubeApi {
         currentContext: settings.name,
       });
     }
-    return new KubeApi(settings.name, kc, options.timeoutMs);
+    const api = new KubeApi(settings.name, kc, options.timeoutMs);
+    if (c.authProvider === 'serviceAccount' && !c.token.trim()) {
+      // An unset ${VAR} in app-config gives no value: say which key, rather
+      // than call the cluster anonymously.
+      api.credentialsProblem = `tracing.clusters[${settings.name}].serviceAccountToken is empty or unset (an app-config \${VARIABLE} whose variable is unset gives no value)`;
+    }
+    return api;
   }
+
+  /** Why no call can carry credentials; set, every call fails with it. */
+  private credentialsProblem?: string;
 
   private readonly server: URL;
   private readonly agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
@@ -210,6 +220,9 @@ export class KubeApi {
     path: string,
     options: { body?: string; contentType?: string; accept?: string } = {},
   ): Promise<unknown> {
+    if (this.credentialsProblem) {
+      throw new KubeCredentialsError(this.credentialsProblem);
+    }
     const requestOptions: https.RequestOptions = {
       method,
       timeout: this.timeoutMs,

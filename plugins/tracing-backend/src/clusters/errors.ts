@@ -37,6 +37,17 @@ export class ObjectConflictError extends Error {
   }
 }
 
+/**
+ * The cluster's settings leave Tracegate without credentials (an empty or
+ * unset token): nothing is sent, and the message names the key to set.
+ */
+export class KubeCredentialsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubeCredentialsError';
+  }
+}
+
 /** Network error codes that mean "the server is not there" (API server or database). */
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -82,6 +93,9 @@ export function describeKubeError(error: unknown): string {
   }
   if (error instanceof ObjectConflictError) {
     return `conflict: ${error.message}`;
+  }
+  if (error instanceof KubeCredentialsError) {
+    return `no credentials: ${error.message}`;
   }
   if (error instanceof KubeUnreachableError) {
     return `unreachable: ${error.message}`;
