@@ -31,5 +31,8 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 
 backend.add(import('@tracegate/plugin-tracing-backend'));
+// Tracegate's actions (request tracing, status, list) for AI assistants over
+// MCP, at /api/mcp-actions/v1; which plugins' actions: backend.actions.
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.start();

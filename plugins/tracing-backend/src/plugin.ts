@@ -2,10 +2,13 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { isResourcePermission } from '@backstage/plugin-permission-common';
 import { tracingPermissions } from '@tracegate/plugin-tracing-common';
+import { registerTracingActions } from './actions/tracingActions';
+import { TracingIntentResolver } from './actions/TracingIntent';
 import { DatabaseClusterStore } from './database/DatabaseClusterStore';
 import { DatabaseTracingRequestStore } from './database/DatabaseTracingRequestStore';
 import {
@@ -37,7 +40,9 @@ export const tracingPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        actionsRegistry: actionsRegistryServiceRef,
         auditor: coreServices.auditor,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
@@ -163,6 +168,19 @@ export const tracingPlugin = createBackendPlugin({
           fn: async () => {
             await arrivals.checkAll();
           },
+        });
+
+        registerTracingActions({
+          actionsRegistry: deps.actionsRegistry,
+          auth: deps.auth,
+          service: requests.service,
+          reads: requests.reads,
+          intents: new TracingIntentResolver({
+            config,
+            entities: requests.entities,
+            targets,
+          }),
+          appBaseUrl: deps.config.getOptionalString('app.baseUrl') ?? '',
         });
 
         deps.httpRouter.use(
