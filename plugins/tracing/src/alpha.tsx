@@ -5,7 +5,10 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { isTracingAvailable } from '@tracegate/plugin-tracing-common';
 import TimelineIcon from '@material-ui/icons/Timeline';
 import { TracingClient, tracingApiRef } from './api';
@@ -52,6 +55,17 @@ export const tracingEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The entity's tracing at a glance, on its Overview tab. @alpha */
+export const tracingEntityCard = EntityCardBlueprint.make({
+  params: {
+    filter: isTracingAvailable,
+    loader: () =>
+      import('./components/EntityTracingCard').then(m => (
+        <m.EntityTracingCard />
+      )),
+  },
+});
+
 /**
  * Tracegate for Backstage's new frontend system.
  *
@@ -59,7 +73,12 @@ export const tracingEntityContent = EntityContentBlueprint.make({
  */
 export default createFrontendPlugin({
   pluginId: 'tracing',
-  extensions: [tracingApi, tracingPage, tracingEntityContent],
+  extensions: [
+    tracingApi,
+    tracingPage,
+    tracingEntityContent,
+    tracingEntityCard,
+  ],
   routes: {
     root: rootRouteRef,
     newRequest: newRequestRouteRef,

@@ -6,5 +6,10 @@
  */
 
 export * from './api';
-export { EntityTracingContent, TracingPage, tracingPlugin } from './plugin';
+export {
+  EntityTracingCard,
+  EntityTracingContent,
+  TracingPage,
+  tracingPlugin,
+} from './plugin';
 export { isTracingAvailable } from '@tracegate/plugin-tracing-common';

@@ -72,3 +72,23 @@ export const EntityTracingContent = tracingPlugin.provide(
     },
   }),
 );
+
+/**
+ * The entity's tracing at a glance, for the Overview tab of an entity page
+ * (in a `Grid` item, `if={isTracingAvailable}`): the newest request's state,
+ * sampling, expiry and traces seen, and a link to the Tracing tab; nothing
+ * when the entity has no request.
+ *
+ * @public
+ */
+export const EntityTracingCard = tracingPlugin.provide(
+  createComponentExtension({
+    name: 'EntityTracingCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityTracingCard').then(m =>
+          inLegacyApp(m.EntityTracingCard),
+        ),
+    },
+  }),
+);
