@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds and packs the three publishable packages into one folder (default
+# Builds and packs the four publishable packages into one folder (default
 # dist-packages/), as `yarn npm publish` would upload them, and checks each
 # tarball: built code, types, LICENSE, CHANGELOG, and no workspace: ranges.
 #   bash scripts/pack.sh [OUT_DIR]
@@ -14,7 +14,7 @@ rm -rf "$out" && mkdir -p "$out"
 # The package.json fields Backstage's tooling expects of published packages.
 yarn backstage-cli repo fix --publish --check
 yarn tsc # the declarations the package builds bundle
-for pkg in tracing-common tracing-backend tracing; do
+for pkg in tracing-common tracing-backend tracing scaffolder-backend-module-tracing; do
   name="@tracegate/plugin-$pkg"
   yarn workspace "$name" build
   yarn workspace "$name" pack --out "$out/%s-%v.tgz" >/dev/null
@@ -32,5 +32,5 @@ for tarball in "$out"/*.tgz; do
   grep -q '"private"' <<<"$manifest" && { echo "$tarball: private" >&2; status=1; }
   echo "$(basename "$tarball"): $(wc -l <<<"$listing") files, $(du -k "$tarball" | cut -f1) KB"
 done
-[ "$(ls "$out"/*.tgz | wc -l)" -eq 3 ] || { echo "expected 3 tarballs" >&2; status=1; }
+[ "$(ls "$out"/*.tgz | wc -l)" -eq 4 ] || { echo "expected 4 tarballs" >&2; status=1; }
 exit $status

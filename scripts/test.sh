@@ -42,7 +42,7 @@ check "typecheck" yarn tsc
 # Uses the declarations the typecheck just wrote.
 check "API reports match the exports (yarn build:api-reports to update)" yarn build:api-reports:only --ci
 check "the OpenAPI contract: Backstage's lint and validation, and the code generated from it is current (yarn openapi:generate)" yarn openapi:check
-check "the three packages build and pack" bash scripts/pack.sh "$results/packages"
+check "the four packages build and pack" bash scripts/pack.sh "$results/packages"
 
 step "unit and integration tests (jest; SQLite and PostgreSQL)"
 yarn backstage-cli repo test --json --outputFile="$results/jest.json"

@@ -170,11 +170,16 @@ export const tracingPlugin = createBackendPlugin({
           },
         });
 
+        const previews = new PreviewService({
+          store,
+          clusters: clusterRegistry,
+        });
         registerTracingActions({
           actionsRegistry: deps.actionsRegistry,
           auth: deps.auth,
           service: requests.service,
           reads: requests.reads,
+          previews,
           intents: new TracingIntentResolver({
             config,
             entities: requests.entities,
@@ -190,7 +195,7 @@ export const tracingPlugin = createBackendPlugin({
             config,
             targets,
             clusterList: new ClusterListService(clusterRegistry),
-            previews: new PreviewService({ store, clusters: clusterRegistry }),
+            previews,
             recentTraces: new RecentTracesService({
               clusters: clusterRegistry,
             }),

@@ -108,6 +108,35 @@ describe("Tracegate's actions", () => {
     expect(expires).toBeLessThanOrEqual(86_400_000);
   });
 
+  it('on a dry run, checks the same and answers the preview, filing nothing', async () => {
+    const before = await requestsOfCheckout();
+    const res = await invoke(
+      'request-tracing',
+      requestFor({ dryRun: true }),
+      as('alice'),
+    );
+    expect(res.status).toBe(200);
+    const { output } = res.body;
+    expect(output.id).toBeUndefined();
+    expect(output.target).toBe(`Deployment shop/checkout-${filed}`);
+    expect(output.preview.objects).toEqual(
+      expect.arrayContaining([
+        'Namespace beyla',
+        expect.stringMatching(/^ConfigMap beyla\/beyla-config-[0-9a-f]+$/),
+        'DaemonSet beyla/beyla',
+      ]),
+    );
+    expect(output.preview.targetCheck).toMatch(/^target not verified/);
+    expect(await requestsOfCheckout()).toBe(before);
+    // A dry run as a non-owner is refused as filing is.
+    const bob = await invoke(
+      'request-tracing',
+      requestFor({ dryRun: true }),
+      as('bob'),
+    );
+    expect(bob.status).toBe(403);
+  });
+
   it('refuses one who does not own the entity, and writes nothing', async () => {
     const before = await requestsOfCheckout();
     const res = await invoke('request-tracing', requestFor(), as('bob'));

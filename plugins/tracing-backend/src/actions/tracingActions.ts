@@ -15,6 +15,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
 import {
   describeRollout,
+  describeTargetCheck,
   SAMPLER_NAMES,
   TARGET_KINDS,
   TRACING_METHODS,
@@ -24,6 +25,7 @@ import {
 import { Caller } from '../service/Caller';
 import { RequestReads } from '../service/RequestReads';
 import { TracingRequestService } from '../service/TracingRequestService';
+import { PreviewService } from '../status/PreviewService';
 import { TracingIntentResolver } from './TracingIntent';
 
 /** The link to an entity's Tracing tab in the app. */
@@ -78,11 +80,12 @@ export function registerTracingActions(options: {
   auth: AuthService;
   service: TracingRequestService;
   reads: RequestReads;
+  previews: PreviewService;
   intents: TracingIntentResolver;
   appBaseUrl: string;
 }) {
-  const { actionsRegistry, auth, service, reads, intents, appBaseUrl } =
-    options;
+  const { actionsRegistry, auth, service, reads, previews, intents } = options;
+  const { appBaseUrl } = options;
 
   const summarySchema = (z: any) =>
     z.object({
@@ -105,7 +108,7 @@ export function registerTracingActions(options: {
     name: 'request-tracing',
     title: 'Request tracing',
     description:
-      "Files a tracing request for one workload of a catalog Component, as the calling user (who must own the entity, or hold the any-target permission). Without a workload, the entity's own is taken when it has exactly one on the cluster; without a cluster, the only configured one. The request is pending until a platform admin approves it, or active at once when a tracing.autoApprove rule covers it.",
+      "Files a tracing request for one workload of a catalog Component, as the calling user (who must own the entity, or hold the any-target permission). Without a workload, the entity's own is taken when it has exactly one on the cluster; without a cluster, the only configured one. The request is pending until a platform admin approves it, or active at once when a tracing.autoApprove rule covers it. With dryRun, checks the same and answers what approval would apply, filing nothing.",
     attributes: { readOnly: false, destructive: false, idempotent: false },
     schema: {
       input: z =>
@@ -131,21 +134,59 @@ export function registerTracingActions(options: {
           ratio: z.number().min(0).max(1).default(0.1),
           durationDays: z.number().int().min(1).default(1),
           reason: z.string().min(1).max(2000),
+          dryRun: z
+            .boolean()
+            .default(false)
+            .describe('Check and preview only; file nothing'),
         }),
       output: z =>
         z.object({
-          id: z.string(),
-          status: z.enum([...TRACING_REQUEST_STATUSES]),
+          id: z.string().optional().describe('Absent on a dry run'),
+          status: z.enum([...TRACING_REQUEST_STATUSES]).optional(),
           target: z.string(),
           link: z.string().describe("The entity's Tracing tab"),
+          preview: z
+            .object({
+              objects: z.array(z.string()).describe('kind namespace/name'),
+              diff: z.string().optional(),
+              targetCheck: z.string().optional(),
+              autoApprovalRule: z.string().optional(),
+            })
+            .optional()
+            .describe('On a dry run: what approval would apply'),
         }),
     },
     action: async ({ input, credentials }) => {
       const caller = asUser(auth, credentials);
-      const request = await service.create(
-        await intents.toRequestInput(input as any, caller),
-        caller,
-      );
+      const requestInput = await intents.toRequestInput(input as any, caller);
+      if (input.dryRun) {
+        const { autoApproveRule, ...candidate } = await service.prepare(
+          requestInput,
+          caller,
+        );
+        const preview = await previews.preview(candidate);
+        return {
+          output: {
+            target: summarize(candidate).target,
+            link: entityTabLink(appBaseUrl, candidate.entityRef),
+            preview: {
+              objects: preview.objects.map(o =>
+                [o.kind, [o.namespace, o.name].filter(Boolean).join('/')].join(
+                  ' ',
+                ),
+              ),
+              ...(preview.diff && { diff: preview.diff }),
+              ...(candidate.targetCheck && {
+                targetCheck: describeTargetCheck(candidate.targetCheck),
+              }),
+              ...(autoApproveRule && {
+                autoApprovalRule: autoApproveRule.name,
+              }),
+            },
+          },
+        };
+      }
+      const request = await service.create(requestInput, caller);
       return {
         output: {
           id: request.id,
