@@ -2,6 +2,11 @@ import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { ActionsService } from '@backstage/backend-plugin-api/alpha';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { JsonObject } from '@backstage/types';
+import {
+  SAMPLER_NAMES,
+  TARGET_KINDS,
+  TRACING_METHODS,
+} from '@tracegate/plugin-tracing-common';
 
 /** The tracing plugin's action this step runs (its actions registry). @public */
 export const REQUEST_TRACING_ACTION_ID = 'tracing:request-tracing';
@@ -47,24 +52,15 @@ export function createRequestTracingAction(options: {
           z.string().optional().describe('Default: the only configured one'),
         workloadKind: z =>
           z
-            .enum(['Deployment', 'StatefulSet', 'DaemonSet', 'Prometheus'])
+            .enum([...TARGET_KINDS])
             .optional()
             .describe('With workloadName; default: the entity’s own'),
         workloadName: z => z.string().optional(),
         namespace: z =>
           z.string().optional().describe('The workload’s namespace'),
-        method: z => z.enum(['ebpf', 'prometheus']).default('ebpf'),
+        method: z => z.enum([...TRACING_METHODS]).default('ebpf'),
         sampler: z =>
-          z
-            .enum([
-              'always_on',
-              'always_off',
-              'traceidratio',
-              'parentbased_always_on',
-              'parentbased_always_off',
-              'parentbased_traceidratio',
-            ])
-            .default('parentbased_traceidratio'),
+          z.enum([...SAMPLER_NAMES]).default('parentbased_traceidratio'),
         ratio: z => z.number().min(0).max(1).default(0.1),
         durationDays: z => z.number().int().min(1).default(1),
         reason: z => z.string().min(1).max(2000),

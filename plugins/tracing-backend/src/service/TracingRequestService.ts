@@ -6,7 +6,7 @@
  * the catalog CatalogEntities' and the target TargetAdmission's.
  */
 import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { Permission } from '@backstage/plugin-permission-common';
 import {
@@ -163,22 +163,21 @@ export class TracingRequestService {
     for (const cluster of this.options.config.clusterNames) {
       // The conditions read the entity, its owner, the requester, the status
       // and the cluster; the target is the form's to choose.
-      const candidate: TracingRequest = {
-        entityRef: stringifyEntityRef(entity),
-        entityOwner: ownerOf(entity),
-        requestedBy: caller.credentials.principal.userEntityRef,
-        cluster,
-        namespace: '',
-        workload: { kind: 'Deployment', name: '' },
-        method: 'ebpf',
-        sampling: { sampler: 'always_on', ratio: 1 },
-        expiresAt: at,
-        reason: '',
-        id: '',
-        status: 'pending',
-        createdAt: at,
-        updatedAt: at,
-      };
+      const candidate = pendingRequest(
+        {
+          entityRef,
+          cluster,
+          namespace: '',
+          workload: { kind: 'Deployment', name: '' },
+          method: 'ebpf',
+          sampling: { sampler: 'always_on', ratio: 1 },
+          expiresAt: at,
+          reason: '',
+        },
+        entity,
+        caller,
+        at,
+      );
       if (
         await this.options.authorizer.allows(
           tracingRequestCreatePermission,
@@ -222,17 +221,12 @@ export class TracingRequestService {
       input.entityRef,
       caller,
     );
-    const at = this.now().toISOString();
-    const candidate: TracingRequest = {
-      ...input,
-      entityRef: stringifyEntityRef(entity),
-      entityOwner: ownerOf(entity),
-      requestedBy: caller.credentials.principal.userEntityRef,
-      id: '',
-      status: 'pending',
-      createdAt: at,
-      updatedAt: at,
-    };
+    const candidate = pendingRequest(
+      input,
+      entity,
+      caller,
+      this.now().toISOString(),
+    );
     await this.options.authorizer.authorize(
       tracingRequestCreatePermission,
       candidate,
@@ -356,4 +350,23 @@ export class TracingRequestService {
       throw error;
     }
   }
+}
+
+/** The request `input` would be, filed now by the caller: not yet stored. */
+function pendingRequest(
+  input: TracingRequestInput,
+  entity: Entity,
+  caller: Caller,
+  at: string,
+): TracingRequest {
+  return {
+    ...input,
+    entityRef: stringifyEntityRef(entity),
+    entityOwner: ownerOf(entity),
+    requestedBy: caller.credentials.principal.userEntityRef,
+    id: '',
+    status: 'pending',
+    createdAt: at,
+    updatedAt: at,
+  };
 }
