@@ -1,5 +1,10 @@
 import { Browser, expect, Page, test } from '@playwright/test';
-import { expectAccessible, requester, SHOTS } from './helpers';
+import {
+  expectAccessible,
+  expectTracesListed,
+  requester,
+  SHOTS,
+} from './helpers';
 
 /*
  * Workloads Beyla does not name after their Deployment: cart is installed by
@@ -35,27 +40,6 @@ async function submitAndWaitActive(page: Page, tab: string) {
   await expect(page.getByText('active', { exact: true })).toBeVisible({
     timeout: 60_000,
   });
-}
-
-async function expectTracesListed(page: Page, rootService: string) {
-  const traces = page.getByRole('table', { name: 'Recent traces' });
-  await expect(async () => {
-    await page.reload();
-    await expect(traces.getByRole('row').nth(1)).toBeVisible({
-      timeout: 3_000,
-    });
-  }).toPass({ timeout: 90_000 });
-  await expect(
-    traces.getByText(new RegExp(`^${rootService}: (GET|POST) `)).first(),
-  ).toBeVisible();
-  await expect(async () => {
-    await page.reload();
-    await expect(
-      page.getByText(
-        /^traces seen \d+ (s|min) ago \(\d+\+? in the last 15 min\)/,
-      ),
-    ).toBeVisible({ timeout: 3_000 });
-  }).toPass({ timeout: 90_000 });
 }
 
 async function revoke(page: Page) {

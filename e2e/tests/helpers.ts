@@ -24,6 +24,31 @@ export async function admin(browser: Browser): Promise<Page> {
   return page;
 }
 
+/**
+ * The entity tab on `page` lists traces whose root is `rootService`, and the
+ * scheduled check (every 5 s in the e2e config) has recorded their arrival.
+ */
+export async function expectTracesListed(page: Page, rootService: string) {
+  const traces = page.getByRole('table', { name: 'Recent traces' });
+  await expect(async () => {
+    await page.reload();
+    await expect(traces.getByRole('row').nth(1)).toBeVisible({
+      timeout: 3_000,
+    });
+  }).toPass({ timeout: 90_000 });
+  await expect(
+    traces.getByText(new RegExp(`^${rootService}: (GET|POST) `)).first(),
+  ).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(
+      page.getByText(
+        /^traces seen \d+ (s|min) ago \(\d+\+? in the last 15 min\)/,
+      ),
+    ).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 90_000 });
+}
+
 /** No serious or critical accessibility violations on the page. */
 export async function expectAccessible(page: Page) {
   const { violations } = await new AxeBuilder({ page })

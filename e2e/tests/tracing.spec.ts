@@ -1,5 +1,11 @@
 import { expect, Page, test } from '@playwright/test';
-import { admin, expectAccessible, requester, SHOTS } from './helpers';
+import {
+  admin,
+  expectAccessible,
+  expectTracesListed,
+  requester,
+  SHOTS,
+} from './helpers';
 
 const ENTITY_TAB = '/catalog/default/component/checkout/tracing';
 test.describe.serial('a tracing request from filing to revoke', () => {
@@ -155,25 +161,7 @@ test.describe.serial('a tracing request from filing to revoke', () => {
     // backend reads them back from Jaeger.
     const page = await requester(browser);
     await page.goto(ENTITY_TAB);
-    const traces = page.getByRole('table', { name: 'Recent traces' });
-    await expect(async () => {
-      await page.reload();
-      await expect(traces.getByRole('row').nth(1)).toBeVisible({
-        timeout: 3_000,
-      });
-    }).toPass({ timeout: 90_000 });
-    await expect(
-      traces.getByText(/^checkout: (GET|POST) /).first(),
-    ).toBeVisible();
-    // The scheduled check (every 5 s in the e2e config) records arrival.
-    await expect(async () => {
-      await page.reload();
-      await expect(
-        page.getByText(
-          /^traces seen \d+ (s|min) ago \(\d+\+? in the last 15 min\)/,
-        ),
-      ).toBeVisible({ timeout: 3_000 });
-    }).toPass({ timeout: 90_000 });
+    await expectTracesListed(page, 'checkout');
     await expectAccessible(page);
     await page.screenshot({
       path: `${SHOTS}/entity-tab-traces.png`,

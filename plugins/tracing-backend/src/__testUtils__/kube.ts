@@ -41,6 +41,40 @@ export async function startSeededCluster(
   return { cluster, token };
 }
 
+/** What {@link useSeededCluster} gives a test file once its beforeAll ran. */
+export interface SeededCluster {
+  cluster: LocalControlPlane;
+  /** Tracegate's ServiceAccount token (the shipped RBAC). */
+  token: string;
+  /** The cluster's admin, for setting up and reading back. */
+  admin: KubeApi;
+}
+
+/**
+ * Starts one seeded local control plane for the calling test file (its
+ * beforeAll) and stops it, folder and all, after the file (its afterAll).
+ * Read the fields inside tests and hooks, not at module level.
+ */
+export function useSeededCluster(
+  options: Parameters<typeof startSeededCluster>[0] & {
+    /** Extra set-up on the started cluster (still inside beforeAll). */
+    seed?: (seeded: SeededCluster) => Promise<void>;
+    timeoutMs?: number;
+  } = {},
+): SeededCluster {
+  const seeded = {} as SeededCluster;
+  beforeAll(async () => {
+    const { cluster, token } = await startSeededCluster(options);
+    Object.assign(seeded, { cluster, token, admin: adminApi(cluster) });
+    await options.seed?.(seeded);
+  }, options.timeoutMs ?? 300_000);
+  afterAll(async () => {
+    seeded.admin?.close();
+    await seeded.cluster?.stop();
+  });
+  return seeded;
+}
+
 /** The `tracing.clusters` entry of the local cluster, as app-config has it. */
 export function localClusterConfig(
   cluster: LocalControlPlane,

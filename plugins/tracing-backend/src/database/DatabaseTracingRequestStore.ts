@@ -6,7 +6,7 @@
  * service's.
  */
 import { DatabaseService } from '@backstage/backend-plugin-api';
-import { ConflictError, } from '@backstage/errors';
+import { ConflictError } from '@backstage/errors';
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   LastApply,

@@ -1,6 +1,5 @@
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { LocalControlPlane } from '@internal/local-kube';
 import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import request from 'supertest';
 import {
@@ -15,7 +14,7 @@ import {
   unreachableCluster,
   userRef,
 } from '../__testUtils__/fixtures';
-import { localClusterConfig, startSeededCluster } from '../__testUtils__/kube';
+import { localClusterConfig, useSeededCluster } from '../__testUtils__/kube';
 import { afterAnotherRun } from '../__testUtils__/scheduler';
 import { waitUntil } from '../__testUtils__/wait';
 
@@ -39,16 +38,7 @@ type Notice = {
   };
 };
 
-let cluster: LocalControlPlane;
-let token: string;
-
-beforeAll(async () => {
-  ({ cluster, token } = await startSeededCluster());
-}, 300_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-});
+const kube = useSeededCluster();
 
 describe('notifications', () => {
   let backend: TracingTestBackend;
@@ -61,7 +51,7 @@ describe('notifications', () => {
       tracing: {
         expiryFrequency: { seconds: 1 },
         clusters: [
-          localClusterConfig(cluster, { token }),
+          localClusterConfig(kube.cluster, { token: kube.token }),
           unreachableCluster('down'),
         ],
       },

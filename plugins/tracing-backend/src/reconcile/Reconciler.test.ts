@@ -4,7 +4,6 @@ import {
   CRASHLOOP_BEYLA_IMAGE,
   deploymentManifest,
   SEED_DEPLOYMENTS,
-  LocalControlPlane,
   PLATFORM_FIELD_MANAGER,
   withoutDaemonSets,
 } from '@internal/local-kube';
@@ -14,10 +13,9 @@ import { KubeApi } from '../clusters/KubeApi';
 import { SYSTEM_ACTOR } from '../lifecycle/RequestTransitions';
 import { configMapOfBeylaPod, parseBeylaSelections } from '../render';
 import {
-  adminApi,
   localClusterSettings,
   reconcileUntil,
-  startSeededCluster,
+  useSeededCluster,
   storeAndReconciler,
   expectBeylaRemoved,
   handEditBeylaDaemonSet,
@@ -42,26 +40,16 @@ const platformNote = {
   data: { owner: 'platform-team' },
 };
 
-let cluster: LocalControlPlane;
-let token: string;
-let admin: KubeApi;
-
-beforeAll(async () => {
-  ({ cluster, token } = await startSeededCluster());
-  admin = adminApi(cluster);
-  await admin.apply(platformNote);
-}, 300_000);
-
-afterAll(async () => {
-  await cluster?.stop();
+const kube = useSeededCluster({
+  seed: ({ admin }) => admin.apply(platformNote).then(() => undefined),
 });
 
 function settings(url: string, bearer: string): ClusterSettings {
-  return localClusterSettings(cluster, { url, token: bearer });
+  return localClusterSettings(kube.cluster, { url, token: bearer });
 }
 
 async function setup(
-  clusterSettings: ClusterSettings = settings(cluster.url, token),
+  clusterSettings: ClusterSettings = settings(kube.cluster.url, kube.token),
 ) {
   return storeAndReconciler(databases, clusterSettings);
 }
@@ -79,7 +67,7 @@ const prometheusK8s = {
 
 /** The discovery entries of the config Beyla's DaemonSet names now. */
 async function discoveryEntries() {
-  const live = await liveBeylaConfig(admin);
+  const live = await liveBeylaConfig(kube.admin);
   return live?.config?.discovery.instrument as
     | Array<Record<string, string>>
     | undefined;
@@ -87,7 +75,7 @@ async function discoveryEntries() {
 
 /** The targets the config Beyla's DaemonSet names now selects. */
 async function selectedTargets() {
-  const text = (await liveBeylaConfig(admin))?.text;
+  const text = (await liveBeylaConfig(kube.admin))?.text;
   return text === undefined
     ? undefined
     : [...parseBeylaSelections(text).targets.keys()];
@@ -105,7 +93,7 @@ async function waitUntilPods(labelSelector: string, count: number) {
   await waitUntil(
     `${count} pods of ${labelSelector} on nodes`,
     async () => {
-      const pods = await admin.list(
+      const pods = await kube.admin.list(
         { apiVersion: 'v1', kind: 'Pod' },
         labelSelector,
         'shop',
@@ -122,7 +110,7 @@ async function waitForBeylaReady() {
   await waitUntil(
     'a ready Beyla on each of the 3 nodes',
     async () => {
-      const pods = await admin.list(
+      const pods = await kube.admin.list(
         { apiVersion: 'v1', kind: 'Pod' },
         'app.kubernetes.io/name=beyla',
         'beyla',
@@ -140,12 +128,12 @@ async function waitForBeylaReady() {
 
 /** The config Beyla's DaemonSet names now. */
 async function configName() {
-  return (await liveBeylaConfig(admin))?.name;
+  return (await liveBeylaConfig(kube.admin))?.name;
 }
 
 /** Beyla's pods by node: name and the config each started with. */
 async function beylaPodsByNode() {
-  const pods = await admin.list(
+  const pods = await kube.admin.list(
     { apiVersion: 'v1', kind: 'Pod' },
     'app.kubernetes.io/name=beyla',
     'beyla',
@@ -164,10 +152,10 @@ async function beylaPodsByNode() {
 async function writeCount(): Promise<number> {
   const text = await new Promise<string>((resolve, reject) => {
     const req = https.request(
-      `${cluster.url}/metrics`,
+      `${kube.cluster.url}/metrics`,
       {
-        ca: cluster.caData,
-        headers: { Authorization: `Bearer ${cluster.adminToken}` },
+        ca: kube.cluster.caData,
+        headers: { Authorization: `Bearer ${kube.cluster.adminToken}` },
       },
       res => {
         let body = '';
@@ -239,7 +227,7 @@ describe('Reconciler against a real API server', () => {
         detail: 'in the current config',
       },
     ]);
-    const pods = await admin.list(
+    const pods = await kube.admin.list(
       { apiVersion: 'v1', kind: 'Pod' },
       'app.kubernetes.io/name=beyla',
       'beyla',
@@ -251,7 +239,7 @@ describe('Reconciler against a real API server', () => {
     ]);
     await end(request);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it("restarts Beyla only where its target's pods run, also when they move there later", async () => {
@@ -269,7 +257,11 @@ describe('Reconciler against a real API server', () => {
     // cart runs one pod: only its node gets a Beyla on the new config.
     const cartNodes = async () =>
       (
-        await admin.list({ apiVersion: 'v1', kind: 'Pod' }, 'app=cart', 'shop')
+        await kube.admin.list(
+          { apiVersion: 'v1', kind: 'Pod' },
+          'app=cart',
+          'shop',
+        )
       ).map(p => (p.spec as any).nodeName as string);
     const [cartNode] = await cartNodes();
     const cart = await approve({
@@ -293,7 +285,7 @@ describe('Reconciler against a real API server', () => {
     expect(others(second)).toHaveLength(2);
 
     // cart scales up: its new pods land on nodes whose Beyla lacks it.
-    await admin.apply({ ...cartDeployment(3) } as never, { force: true });
+    await kube.admin.apply({ ...cartDeployment(3) } as never, { force: true });
     await waitUntilPods('app=cart', 3);
     const more = await cartNodes();
     let pods: Awaited<ReturnType<typeof beylaPodsByNode>> = {};
@@ -310,17 +302,17 @@ describe('Reconciler against a real API server', () => {
         detail: () => JSON.stringify(pods),
       },
     );
-    await admin.apply({ ...cartDeployment(1) } as never, { force: true });
+    await kube.admin.apply({ ...cartDeployment(1) } as never, { force: true });
     await end(checkout);
     await end(cart);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it("fails a request whose rollout misses the deadline, with the pods' reason", async () => {
     const { store, reconciler, approve, end } = await setup(
-      localClusterSettings(cluster, {
-        token,
+      localClusterSettings(kube.cluster, {
+        token: kube.token,
         config: {
           beyla: {
             image: CRASHLOOP_BEYLA_IMAGE,
@@ -347,7 +339,7 @@ describe('Reconciler against a real API server', () => {
     });
     await end(request);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('applies, updates and removes Beyla as ebpf requests come and go', async () => {
@@ -381,9 +373,9 @@ describe('Reconciler against a real API server', () => {
         metadata: { name: 'tracegate-beyla' },
       },
     ]) {
-      expect(await admin.get(o)).toBeDefined();
+      expect(await kube.admin.get(o)).toBeDefined();
     }
-    const ns = await admin.get({
+    const ns = await kube.admin.get({
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: 'beyla' },
@@ -416,27 +408,27 @@ describe('Reconciler against a real API server', () => {
         'apps/v1/DaemonSet/beyla/beyla',
       ]),
     );
-    expect(await admin.get(beylaDaemonSet)).toBeUndefined();
+    expect(await kube.admin.get(beylaDaemonSet)).toBeUndefined();
     // The platform made namespace beyla before Tracegate (the seed): its
     // labels go back, the namespace and what else it holds stay.
     expect(result.released).toContain('v1/Namespace//beyla');
     expect(result.deleted).not.toContain('v1/Namespace//beyla');
-    expect(await admin.get(platformNote)).toBeDefined();
-    await expectBeylaRemoved(admin);
+    expect(await kube.admin.get(platformNote)).toBeDefined();
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('deletes a namespace it created itself, and only that', async () => {
     // The shipped RBAC creates Beyla's namespace for Tracegate; a token that
     // may create namespaces lets Tracegate make one (and remove it after).
     const { reconciler, approve, end } = await setup(
-      localClusterSettings(cluster, {
-        token: cluster.adminToken,
+      localClusterSettings(kube.cluster, {
+        token: kube.cluster.adminToken,
         config: { beyla: { namespace: 'tracegate-beyla' } },
       }),
     );
     const request = await approve();
     await reconciler.reconcile('local');
-    const ns = await admin.get({
+    const ns = await kube.admin.get({
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: 'tracegate-beyla' },
@@ -447,13 +439,13 @@ describe('Reconciler against a real API server', () => {
     await end(request);
     const result = await reconciler.reconcile('local');
     expect(result.deleted).toContain('v1/Namespace//tracegate-beyla');
-    await waitForNamespaceGone(admin, 'tracegate-beyla');
+    await waitForNamespaceGone(kube.admin, 'tracegate-beyla');
   });
 
   it('reports an object of the same name that it did not create, and leaves it alone', async () => {
     const { store, reconciler, approve, end } = await setup(
-      localClusterSettings(cluster, {
-        token: cluster.adminToken,
+      localClusterSettings(kube.cluster, {
+        token: kube.cluster.adminToken,
         config: { beyla: { namespace: 'data' } },
       }),
     );
@@ -466,7 +458,7 @@ describe('Reconciler against a real API server', () => {
         labels: { team: 'data' },
       },
     };
-    await admin.apply(theirs);
+    await kube.admin.apply(theirs);
     const request = await approve();
     await reconciler.reconcile('local');
     const failed = (await store.get(request.id))!;
@@ -474,13 +466,13 @@ describe('Reconciler against a real API server', () => {
     expect(failed.lastApply!.error).toBe(
       'conflict: ServiceAccount data/beyla exists and was not created by Tracegate; it is not taken over (remove or rename it, or set beyla.namespace to another namespace)',
     );
-    expect((await admin.get(theirs))!.metadata.labels).toEqual({
+    expect((await kube.admin.get(theirs))!.metadata.labels).toEqual({
       team: 'data',
     });
     await end(request);
     await reconciler.reconcile('local');
-    expect(await admin.get(theirs)).toBeDefined();
-    await admin.delete(theirs);
+    expect(await kube.admin.get(theirs)).toBeDefined();
+    await kube.admin.delete(theirs);
   });
 
   it('sets and releases only tracingConfig on a Prometheus CR', async () => {
@@ -493,7 +485,7 @@ describe('Reconciler against a real API server', () => {
     });
     await reconciler.reconcile('local');
     expect((await store.get(request.id))!.status).toBe('active');
-    let live = (await admin.get(prometheusK8s))!.spec as any;
+    let live = (await kube.admin.get(prometheusK8s))!.spec as any;
     expect(live.tracingConfig).toEqual({
       clientType: 'grpc',
       endpoint: 'tempo-distributor.tempo.svc:4317',
@@ -507,7 +499,7 @@ describe('Reconciler against a real API server', () => {
     expect(result.released).toEqual([
       'monitoring.coreos.com/v1/Prometheus/monitoring/k8s',
     ]);
-    live = (await admin.get(prometheusK8s))!.spec as any;
+    live = (await kube.admin.get(prometheusK8s))!.spec as any;
     expect(live.tracingConfig).toBeUndefined();
     expect(live.retention).toBe('15d');
     expect(live.replicas).toBe(1);
@@ -529,25 +521,26 @@ describe('Reconciler against a real API server', () => {
 
     // Someone edits the DaemonSet by hand (kubectl edit is an update, not
     // an apply); the configs cannot be edited (immutable).
-    await handEditBeylaDaemonSet(admin);
+    await handEditBeylaDaemonSet(kube.admin);
     const repaired = await reconciler.reconcile('local');
     expect(repaired.applied).toEqual(['apps/v1/DaemonSet/beyla/beyla']);
     expect(
-      ((await admin.get(beylaDaemonSet))!.spec as any).template.spec.hostPID,
+      ((await kube.admin.get(beylaDaemonSet))!.spec as any).template.spec
+        .hostPID,
     ).toBe(true);
 
     await end(request);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('marks requests failed with a readable reason, and active again once the cluster is back', async () => {
     // A TCP relay in front of the API server: closing it is a real outage.
-    const relay = await startTcpRelay(Number(new URL(cluster.url).port));
+    const relay = await startTcpRelay(Number(new URL(kube.cluster.url).port));
     const port = relay.port;
 
     const { store, reconciler, approve, end, auditor } = await setup(
-      settings(`https://127.0.0.1:${port}`, token),
+      settings(`https://127.0.0.1:${port}`, kube.token),
     );
     const request = await approve();
 
@@ -585,16 +578,16 @@ describe('Reconciler against a real API server', () => {
     await end(request);
     await reconciler.reconcile('local');
     await relay.cut();
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('reports forbidden when Tracegate lacks a verb', async () => {
-    const weakToken = await createTracegateServiceAccount(cluster, {
+    const weakToken = await createTracegateServiceAccount(kube.cluster, {
       name: 'tracegate-weak',
       adjust: withoutDaemonSets,
     });
     const { store, reconciler, approve } = await setup(
-      settings(cluster.url, weakToken),
+      settings(kube.cluster.url, weakToken),
     );
     const request = await approve();
     await reconciler.reconcile('local');
@@ -604,7 +597,7 @@ describe('Reconciler against a real API server', () => {
     // Clean up with the full token.
     const { reconciler: cleaner } = await setup();
     await cleaner.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('reports a conflict with another field manager and does not force', async () => {
@@ -613,7 +606,7 @@ describe('Reconciler against a real API server', () => {
     await reconciler.reconcile('local');
     // The platform team takes a DaemonSet field over with a forced apply.
     const platform = KubeApi.fromSettings(
-      settings(cluster.url, cluster.adminToken),
+      settings(kube.cluster.url, kube.cluster.adminToken),
     );
     await (platform as any).request(
       'PATCH',
@@ -634,12 +627,13 @@ describe('Reconciler against a real API server', () => {
     );
     // hostPID false: left out of the answer (omitempty).
     expect(
-      ((await admin.get(beylaDaemonSet))!.spec as any).template.spec.hostPID,
+      ((await kube.admin.get(beylaDaemonSet))!.spec as any).template.spec
+        .hostPID,
     ).toBeUndefined();
 
     await end(request);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('removes the config of an expired request', async () => {
@@ -651,6 +645,6 @@ describe('Reconciler against a real API server', () => {
     expect(await selectedTargets()).toEqual(['shop/Deployment/cart']);
     await end(request, 'expired');
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 });

@@ -1,19 +1,16 @@
 import {
   createTracegateServiceAccount,
   CRASHLOOP_STAGE,
-  LocalControlPlane,
   startControlPlane,
 } from '@internal/local-kube';
-import fs from 'node:fs';
 import { parseBeylaSelections } from '../render';
 import { KubeApi } from '../clusters/KubeApi';
 import { createTestDatabases } from '../__testUtils__/databases';
 import {
-  adminApi,
   liveBeylaConfig,
   localClusterSettings,
   reconcileUntil,
-  startSeededCluster,
+  useSeededCluster,
   storeAndReconciler,
 } from '../__testUtils__/kube';
 
@@ -26,30 +23,18 @@ import {
 jest.setTimeout(300_000);
 
 const databases = createTestDatabases();
-let cluster: LocalControlPlane;
-let token: string;
+const kube = useSeededCluster();
 
-beforeAll(async () => {
-  ({ cluster, token } = await startSeededCluster());
-}, 300_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-  if (cluster) fs.rmSync(cluster.dir, { recursive: true, force: true });
-});
-
-function setup(bearer = token) {
+function setup(bearer = kube.token) {
   return storeAndReconciler(
     databases,
-    localClusterSettings(cluster, { token: bearer }),
+    localClusterSettings(kube.cluster, { token: bearer }),
   );
 }
 
 /** The workloads the config Beyla's DaemonSet names selects. */
 async function discoveryWorkloads(): Promise<string[]> {
-  const admin = adminApi(cluster);
-  const live = await liveBeylaConfig(admin);
-  admin.close();
+  const live = await liveBeylaConfig(kube.admin);
   return [...parseBeylaSelections(live!.text!).targets.keys()].map(
     key => key.split('/')[2],
   );
@@ -67,7 +52,7 @@ it('API server stopped mid-apply: failed as unreachable, active once it is back,
 
   const second = await approve(cart);
   // The pass's first write finds the API server gone: stopped right then.
-  const port = Number(new URL(cluster.url).port);
+  const port = Number(new URL(kube.cluster.url).port);
   const realApply = KubeApi.prototype.apply;
   const applySpy = jest
     .spyOn(KubeApi.prototype, 'apply')
@@ -75,7 +60,7 @@ it('API server stopped mid-apply: failed as unreachable, active once it is back,
       this: KubeApi,
       ...args
     ) {
-      await cluster.stop({ keepData: true });
+      await kube.cluster.stop({ keepData: true });
       return realApply.apply(this, args);
     });
   await reconciler.reconcile('local');
@@ -86,8 +71,8 @@ it('API server stopped mid-apply: failed as unreachable, active once it is back,
   expect(failed.lastApply!.error).toMatch(/^unreachable: /);
 
   // The same cluster comes back: its folder, port, CA and tokens.
-  const stopped = cluster;
-  cluster = await startControlPlane({
+  const stopped = kube.cluster;
+  kube.cluster = await startControlPlane({
     dir: stopped.dir,
     port,
     nodes: 3,
@@ -110,7 +95,7 @@ it('API server stopped mid-apply: failed as unreachable, active once it is back,
 
 it('RBAC narrowed while running: failed with the verb it lacks, calmly, every pass', async () => {
   const account = 'tracegate-narrowed';
-  const bearer = await createTracegateServiceAccount(cluster, {
+  const bearer = await createTracegateServiceAccount(kube.cluster, {
     name: account,
   });
   const { store, reconciler, approve, end } = await setup(bearer);
@@ -118,7 +103,7 @@ it('RBAC narrowed while running: failed with the verb it lacks, calmly, every pa
   await reconcileUntil(reconciler, store, first.id, 'active');
 
   // The platform team takes `patch` on ConfigMaps away from Tracegate.
-  await createTracegateServiceAccount(cluster, {
+  await createTracegateServiceAccount(kube.cluster, {
     name: account,
     adjust: rule =>
       rule.resources?.includes('configmaps')
@@ -145,7 +130,7 @@ it('RBAC narrowed while running: failed with the verb it lacks, calmly, every pa
   );
 
   // Rights back: the same passes bring it to active.
-  await createTracegateServiceAccount(cluster, { name: account });
+  await createTracegateServiceAccount(kube.cluster, { name: account });
   await reconcileUntil(reconciler, store, second.id, 'active');
   await end(first);
   await end(second);

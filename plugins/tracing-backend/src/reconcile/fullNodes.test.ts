@@ -1,17 +1,11 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import {
-  beylaStartDelayStage,
-  deploymentManifest,
-  LocalControlPlane,
-} from '@internal/local-kube';
-import { KubeApi } from '../clusters/KubeApi';
+import { beylaStartDelayStage, deploymentManifest } from '@internal/local-kube';
 import { KubeObject } from '../render/types';
 import {
-  adminApi,
   expectBeylaRemoved,
   localClusterSettings,
   reconcileUntil,
-  startSeededCluster,
+  useSeededCluster,
   storeAndReconciler,
 } from '../__testUtils__/kube';
 import { waitUntil } from '../__testUtils__/wait';
@@ -34,21 +28,9 @@ const databases = TestDatabases.create({
 const PODS_PER_NODE = 8;
 const NODES = ['kwok-node-0', 'kwok-node-1', 'kwok-node-2'];
 
-let cluster: LocalControlPlane;
-let token: string;
-let admin: KubeApi;
-
-beforeAll(async () => {
-  ({ cluster, token } = await startSeededCluster({
-    podsPerNode: PODS_PER_NODE,
-    kwokStages: beylaStartDelayStage(1_000),
-  }));
-  admin = adminApi(cluster);
-}, 300_000);
-
-afterAll(async () => {
-  admin?.close();
-  await cluster?.stop();
+const kube = useSeededCluster({
+  podsPerNode: PODS_PER_NODE,
+  kwokStages: beylaStartDelayStage(1_000),
 });
 
 const isReady = (pod: KubeObject) =>
@@ -61,7 +43,7 @@ const isReady = (pod: KubeObject) =>
 
 /** Nodes without a ready Beyla pod now. */
 async function nodesWithoutBeyla(): Promise<string[]> {
-  const pods = await admin.list(
+  const pods = await kube.admin.list(
     { apiVersion: 'v1', kind: 'Pod' },
     'app.kubernetes.io/name=beyla',
     'beyla',
@@ -74,7 +56,7 @@ async function nodesWithoutBeyla(): Promise<string[]> {
 
 /** Fills every node to capacity, with `pending` more pods waiting for room. */
 async function fillNodes(pending: number) {
-  const pods = await admin.list({ apiVersion: 'v1', kind: 'Pod' });
+  const pods = await kube.admin.list({ apiVersion: 'v1', kind: 'Pod' });
   const used = pods.filter(
     p =>
       (p.spec as any).nodeName &&
@@ -86,12 +68,12 @@ async function fillNodes(pending: number) {
     entityId: 'filler',
     replicas: NODES.length * PODS_PER_NODE - used + pending,
   });
-  await admin.apply(filler as never, { force: true });
+  await kube.admin.apply(filler as never, { force: true });
   let bound = 0;
   await waitUntil(
     'every node full',
     async () => {
-      const all = await admin.list({ apiVersion: 'v1', kind: 'Pod' });
+      const all = await kube.admin.list({ apiVersion: 'v1', kind: 'Pod' });
       bound = all.filter(p => (p.spec as any).nodeName).length;
       return bound >= NODES.length * PODS_PER_NODE;
     },
@@ -108,11 +90,11 @@ describe('Beyla on full nodes', () => {
   it('with a PriorityClass, a full node gets its new Beyla, and no node stays without one', async () => {
     const { store, reconciler, approve, end } = await storeAndReconciler(
       databases,
-      localClusterSettings(cluster, { token }),
+      localClusterSettings(kube.cluster, { token: kube.token }),
     );
     const checkout = await approve();
     await reconcileUntil(reconciler, store, checkout.id, 'active');
-    const beylaPods = await admin.list(
+    const beylaPods = await kube.admin.list(
       { apiVersion: 'v1', kind: 'Pod' },
       'app.kubernetes.io/name=beyla',
       'beyla',
@@ -151,18 +133,18 @@ describe('Beyla on full nodes', () => {
     expect(await nodesWithoutBeyla()).toEqual([]);
     expect(gaps.filter(g => g.length).length).toBeLessThan(gaps.length);
 
-    await admin.delete(filler as never);
+    await kube.admin.delete(filler as never);
     await end(checkout);
     await end(cart);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('without one, a full node keeps its Beyla on the old config, and the request says which node', async () => {
     const { store, reconciler, approve, end } = await storeAndReconciler(
       databases,
-      localClusterSettings(cluster, {
-        token,
+      localClusterSettings(kube.cluster, {
+        token: kube.token,
         config: { beyla: { priorityClassName: false } },
       }),
     );
@@ -170,7 +152,11 @@ describe('Beyla on full nodes', () => {
     await reconcileUntil(reconciler, store, checkout.id, 'active');
     const filler = await fillNodes(6);
     const cartPod = (
-      await admin.list({ apiVersion: 'v1', kind: 'Pod' }, 'app=cart', 'shop')
+      await kube.admin.list(
+        { apiVersion: 'v1', kind: 'Pod' },
+        'app=cart',
+        'shop',
+      )
     )[0];
     const cartNode = (cartPod.spec as any).nodeName;
 
@@ -191,10 +177,10 @@ describe('Beyla on full nodes', () => {
     // Its Beyla was not taken away.
     expect(await nodesWithoutBeyla()).toEqual([]);
 
-    await admin.delete(filler as never);
+    await kube.admin.delete(filler as never);
     await end(checkout);
     await end(cart);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 });

@@ -1,9 +1,8 @@
-import { deploymentManifest, LocalControlPlane } from '@internal/local-kube';
+import { deploymentManifest } from '@internal/local-kube';
 import { Knex } from 'knex';
 import { Watch } from '@kubernetes/client-node';
 import { configMapOfBeylaPod, parseBeylaSelections } from '../render';
 import { waitUntil } from '../__testUtils__/wait';
-import { KubeApi } from '../clusters/KubeApi';
 import {
   startTracingBackend,
   TracingTestBackend,
@@ -11,10 +10,9 @@ import {
 import { createTestDatabases } from '../__testUtils__/databases';
 import { requestInput, TestUser } from '../__testUtils__/fixtures';
 import {
-  adminApi,
   liveBeylaConfig,
   localClusterConfig,
-  startSeededCluster,
+  useSeededCluster,
 } from '../__testUtils__/kube';
 
 jest.setTimeout(300_000);
@@ -29,35 +27,25 @@ const WORKLOADS = 25;
 const APPROVED_TOGETHER = WORKLOADS - 2;
 const workloadName = (i: number) => `replica-${i}`;
 
-let cluster: LocalControlPlane;
-let token: string;
-let admin: KubeApi;
-
-beforeAll(async () => {
-  ({ cluster, token } = await startSeededCluster());
-  admin = adminApi(cluster);
+const kube = useSeededCluster({
   // checkout's own workloads: its kubernetes-id label, in shop.
-  for (let i = 0; i < WORKLOADS; i++) {
-    const name = workloadName(i);
-    await admin.apply(
-      deploymentManifest({
-        namespace: 'shop',
-        name,
-        entityId: 'checkout',
-      }) as never,
-      { force: true },
-    );
-  }
-}, 300_000);
-
-afterAll(async () => {
-  admin?.close();
-  await cluster?.stop();
+  seed: async ({ admin }) => {
+    for (let i = 0; i < WORKLOADS; i++) {
+      await admin.apply(
+        deploymentManifest({
+          namespace: 'shop',
+          name: workloadName(i),
+          entityId: 'checkout',
+        }) as never,
+        { force: true },
+      );
+    }
+  },
 });
 
 /** Targets of the config Beyla's DaemonSet names now (0 without one). */
 async function selectedTargets(): Promise<number> {
-  const text = (await liveBeylaConfig(admin))?.text;
+  const text = (await liveBeylaConfig(kube.admin))?.text;
   return text === undefined ? 0 : parseBeylaSelections(text).targets.size;
 }
 
@@ -69,7 +57,7 @@ async function watchSelectedTargets() {
   const counts: number[] = [];
   const seen = new Map<string, number>();
   let pending = Promise.resolve();
-  const watch = new Watch(cluster.kubeConfig());
+  const watch = new Watch(kube.cluster.kubeConfig());
   const request = await watch.watch(
     '/apis/apps/v1/namespaces/beyla/daemonsets',
     {},
@@ -78,7 +66,7 @@ async function watchSelectedTargets() {
       if (!name) return;
       pending = pending.then(async () => {
         if (!seen.has(name)) {
-          const configMap = await admin.get({
+          const configMap = await kube.admin.get({
             apiVersion: 'v1',
             kind: 'ConfigMap',
             metadata: { name, namespace: 'beyla' },
@@ -115,7 +103,7 @@ describe.each(postgres)('two backend replicas on one %p', databaseId => {
           tracing: {
             maxDuration: { days: 30 },
             reconcileFrequency: { seconds: 5 },
-            clusters: [localClusterConfig(cluster, { token })],
+            clusters: [localClusterConfig(kube.cluster, { token: kube.token })],
           },
         }),
       );

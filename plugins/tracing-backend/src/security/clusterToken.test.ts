@@ -5,14 +5,11 @@ import {
   KubeConfig,
   RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
-import { LocalControlPlane } from '@internal/local-kube';
-import { KubeApi } from '../clusters/KubeApi';
 import {
-  adminApi,
   expectBeylaRemoved,
   localClusterSettings,
   reconcileUntil,
-  startSeededCluster,
+  useSeededCluster,
   storeAndReconciler,
 } from '../__testUtils__/kube';
 
@@ -31,24 +28,12 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-let cluster: LocalControlPlane;
-let token: string;
-let admin: KubeApi;
-
-beforeAll(async () => {
-  ({ cluster, token } = await startSeededCluster());
-  admin = adminApi(cluster);
-}, 240_000);
-
-afterAll(async () => {
-  admin?.close();
-  await cluster?.stop();
-});
+const kube = useSeededCluster();
 
 /** The HTTP status the API server answered `call` with, as Tracegate. */
 async function statusOf(call: (kc: KubeConfig) => Promise<unknown>) {
   try {
-    await call(cluster.kubeConfig(token));
+    await call(kube.cluster.kubeConfig(kube.token));
     return 200;
   } catch (error) {
     const code = (error as { code?: number }).code;
@@ -210,7 +195,7 @@ describe('Tracegate’s cluster token, with exactly the shipped RBAC', () => {
   it('runs the whole loop: approve, Beyla on the nodes, revoke, expiry', async () => {
     const { store, reconciler, approve, end } = await storeAndReconciler(
       databases,
-      localClusterSettings(cluster, { token }),
+      localClusterSettings(kube.cluster, { token: kube.token }),
     );
     const checkout = await approve();
     const cart = await approve({
@@ -218,7 +203,7 @@ describe('Tracegate’s cluster token, with exactly the shipped RBAC', () => {
     });
     await reconcileUntil(reconciler, store, checkout.id, 'active');
     await reconcileUntil(reconciler, store, cart.id, 'active');
-    const beyla = await admin.get({
+    const beyla = await kube.admin.get({
       apiVersion: 'apps/v1',
       kind: 'DaemonSet',
       metadata: { name: 'beyla', namespace: 'beyla' },
@@ -231,6 +216,6 @@ describe('Tracegate’s cluster token, with exactly the shipped RBAC', () => {
     await end(cart, 'expired');
     const last = await reconciler.reconcile('local');
     expect(last.clusterErrors).toEqual([]);
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 });

@@ -5,7 +5,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   createTracegateServiceAccount,
-  LocalControlPlane,
   withoutDaemonSets,
 } from '@internal/local-kube';
 import http from 'node:http';
@@ -21,7 +20,7 @@ import {
   TestUser,
   unreachableCluster,
 } from '../__testUtils__/fixtures';
-import { localClusterConfig, startSeededCluster } from '../__testUtils__/kube';
+import { localClusterConfig, useSeededCluster } from '../__testUtils__/kube';
 import { waitUntil } from '../__testUtils__/wait';
 
 /**
@@ -55,8 +54,7 @@ const TRACE_STORE_PASSWORD = 'Basic dHJhY2Vnb2RlOnMzY3JldC1vdGxwLXBhc3M=';
 const DOWN_TOKEN = 'down-cluster-token-7f3a9c1e5b';
 const INVALID_TOKEN = 'invalid-cluster-token-2d8e4f6a0c';
 
-let cluster: LocalControlPlane;
-let token: string;
+const kube = useSeededCluster();
 let weakToken: string;
 const logLines: string[] = [];
 const answers: string[] = [];
@@ -82,8 +80,7 @@ async function startEchoingStore() {
 let backend: TracingTestBackend;
 
 beforeAll(async () => {
-  ({ cluster, token } = await startSeededCluster());
-  weakToken = await createTracegateServiceAccount(cluster, {
+  weakToken = await createTracegateServiceAccount(kube.cluster, {
     name: 'tracegate-no-daemonsets',
     adjust: withoutDaemonSets,
   });
@@ -105,8 +102,8 @@ beforeAll(async () => {
     ],
     tracing: {
       clusters: [
-        localClusterConfig(cluster, {
-          token,
+        localClusterConfig(kube.cluster, {
+          token: kube.token,
           config: {
             tempo: {
               otlpEndpoint: 'tempo-distributor.tempo.svc:4317',
@@ -119,8 +116,8 @@ beforeAll(async () => {
             },
           },
         }),
-        localClusterConfig(cluster, { name: 'weak', token: weakToken }),
-        localClusterConfig(cluster, {
+        localClusterConfig(kube.cluster, { name: 'weak', token: weakToken }),
+        localClusterConfig(kube.cluster, {
           name: 'invalid',
           token: INVALID_TOKEN,
         }),
@@ -132,7 +129,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await echoingStore?.close();
-  await cluster?.stop();
 });
 
 async function get(path: string, user: TestUser = 'guest') {
@@ -198,7 +194,7 @@ it('keeps cluster tokens and trace store headers out of every answer and log lin
   expect(logs.length).toBeGreaterThan(0);
 
   for (const secret of [
-    token,
+    kube.token,
     weakToken,
     INVALID_TOKEN,
     DOWN_TOKEN,

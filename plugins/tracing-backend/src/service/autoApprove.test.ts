@@ -1,11 +1,10 @@
 import { JsonObject } from '@backstage/types';
 import { ConfigReader } from '@backstage/config';
-import { LocalControlPlane } from '@internal/local-kube';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { startTracingBackend } from '../__testUtils__/backend';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { requestInput, tracingRequest } from '../__testUtils__/fixtures';
-import { localClusterConfig, startSeededCluster } from '../__testUtils__/kube';
+import { localClusterConfig, useSeededCluster } from '../__testUtils__/kube';
 import { matchingRule, readAutoApproveRules } from './autoApprove';
 
 jest.setTimeout(180_000);
@@ -97,16 +96,7 @@ describe('tracing.autoApprove rules', () => {
 
 describe('auto-approval through the API', () => {
   const databases = createTestDatabases();
-  let cluster: LocalControlPlane;
-  let token: string;
-
-  beforeAll(async () => {
-    ({ cluster, token } = await startSeededCluster());
-  }, 300_000);
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const kube = useSeededCluster();
 
   it('a bad rule stops the backend with a message naming it', async () => {
     await expect(
@@ -114,7 +104,7 @@ describe('auto-approval through the API', () => {
         knex: await databases.init('SQLITE_3'),
         tracing: {
           autoApprove: [{ ...RULE, maxRatio: 2 }],
-          clusters: [localClusterConfig(cluster, { token })],
+          clusters: [localClusterConfig(kube.cluster, { token: kube.token })],
         },
       }),
     ).rejects.toThrow(
@@ -130,8 +120,8 @@ describe('auto-approval through the API', () => {
         tracing: {
           autoApprove: [RULE],
           clusters: [
-            localClusterConfig(cluster, {
-              token,
+            localClusterConfig(kube.cluster, {
+              token: kube.token,
               // Each database's backend keeps its own Beyla objects.
               config: {
                 beyla: {

@@ -1,14 +1,11 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { LocalControlPlane } from '@internal/local-kube';
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { ClusterSettings } from '../clusters/config';
-import { KubeApi } from '../clusters/KubeApi';
 import { tracingRequest } from '../__testUtils__/fixtures';
 import {
-  adminApi,
   localClusterSettings,
   reconcileUntil,
-  startSeededCluster,
+  useSeededCluster,
   storeAndReconciler,
   expectBeylaRemoved,
   liveBeylaConfig,
@@ -24,20 +21,11 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-let cluster: LocalControlPlane;
+const kube = useSeededCluster();
 let settings: ClusterSettings;
-let admin: KubeApi;
 
-beforeAll(async () => {
-  let token: string;
-  ({ cluster, token } = await startSeededCluster());
-  settings = localClusterSettings(cluster, { token });
-  admin = adminApi(cluster);
-}, 300_000);
-
-afterAll(async () => {
-  admin?.close();
-  await cluster?.stop();
+beforeAll(() => {
+  settings = localClusterSettings(kube.cluster, { token: kube.token });
 });
 
 async function setup(clusterSettings: ClusterSettings = settings) {
@@ -92,7 +80,7 @@ describe('the entity status', () => {
     ]);
 
     await reconcileUntil(reconciler, store, ebpf.id, 'active');
-    const config = (await liveBeylaConfig(admin))!.name;
+    const config = (await liveBeylaConfig(kube.admin))!.name;
     const after = await entityStatus.entityStatus([
       (await store.get(ebpf.id))!,
       (await store.get(native.id))!,
@@ -136,12 +124,12 @@ describe('the entity status', () => {
     await end(ebpf);
     await end(native);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('says why when the cluster cannot be read', async () => {
     const { approve, reconciler, entityStatus, store } = await setup(
-      localClusterSettings(cluster, { token: 'not-a-token' }),
+      localClusterSettings(kube.cluster, { token: 'not-a-token' }),
     );
     const request = await approve();
     await reconciler.reconcile('local');
@@ -165,7 +153,7 @@ describe('the preview', () => {
     const { reconciler, approve, end, previews } = await setup();
     const existing = await approve();
     await reconciler.reconcile('local');
-    const before = (await liveBeylaConfig(admin))!;
+    const before = (await liveBeylaConfig(kube.admin))!;
 
     const preview = await previews.preview(pendingRequest());
     expect(preview.objects.map(o => `${o.kind} ${o.name}`)).toEqual([
@@ -186,11 +174,11 @@ describe('the preview', () => {
       /-\s+name: beyla-config-[0-9a-f]{12}\n\+\s+name: beyla-config-[0-9a-f]{12}/,
     );
     // Nothing written: the DaemonSet still names the same config.
-    expect((await liveBeylaConfig(admin))!.name).toBe(before.name);
+    expect((await liveBeylaConfig(kube.admin))!.name).toBe(before.name);
 
     await end(existing);
     await reconciler.reconcile('local');
-    await expectBeylaRemoved(admin);
+    await expectBeylaRemoved(kube.admin);
   });
 
   it('says that a Prometheus CR that does not exist is not there', async () => {

@@ -1,8 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
-import { deploymentManifest, LocalControlPlane } from '@internal/local-kube';
+import { deploymentManifest } from '@internal/local-kube';
 import { TracingRequestInput } from '@tracegate/plugin-tracing-common';
 import { Knex } from 'knex';
-import { KubeApi } from '../clusters/KubeApi';
 import {
   startTracingBackend,
   TracingTestBackend,
@@ -13,29 +12,13 @@ import {
   requestInput,
   unreachableCluster,
 } from '../__testUtils__/fixtures';
-import {
-  adminApi,
-  localClusterConfig,
-  startSeededCluster,
-} from '../__testUtils__/kube';
+import { localClusterConfig, useSeededCluster } from '../__testUtils__/kube';
 
 jest.setTimeout(120_000);
 
 const databases = createTestDatabases();
 
-let cluster: LocalControlPlane;
-let token: string;
-let admin: KubeApi;
-
-beforeAll(async () => {
-  ({ cluster, token } = await startSeededCluster());
-  admin = adminApi(cluster);
-}, 300_000);
-
-afterAll(async () => {
-  admin?.close();
-  await cluster?.stop();
-});
+const kube = useSeededCluster();
 
 function component(
   name: string,
@@ -84,8 +67,8 @@ describe.each(databases.eachSupportedId())(
           maxDuration: { days: 30 },
           reconcileFrequency: { hours: 1 },
           clusters: [
-            localClusterConfig(cluster, {
-              token,
+            localClusterConfig(kube.cluster, {
+              token: kube.token,
               config: {
                 prometheusInstances: [
                   {
@@ -423,13 +406,13 @@ describe.each(databases.eachSupportedId())(
           name,
           entityId: 'checkout',
         });
-        await admin.apply(deployment as never, { force: true });
+        await kube.admin.apply(deployment as never, { force: true });
         const filed = await post(
           '/requests',
           requestInput({ workload: { kind: 'Deployment', name } }),
         );
         expect(filed.status).toBe(201);
-        await admin.delete(deployment);
+        await kube.admin.delete(deployment);
 
         const res = await approve(filed.body.id);
         expect(res.status).toBe(409);

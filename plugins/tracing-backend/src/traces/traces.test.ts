@@ -3,7 +3,6 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import {
   deploymentManifest,
   freePort,
-  LocalControlPlane,
   LocalTraceStore,
   sendSpans,
   startJaeger,
@@ -20,10 +19,9 @@ import {
   tracingRequest,
 } from '../__testUtils__/fixtures';
 import {
-  adminApi,
   localClusterConfig,
   localClusterSettings,
-  startSeededCluster,
+  useSeededCluster,
 } from '../__testUtils__/kube';
 import { waitUntil } from '../__testUtils__/wait';
 
@@ -52,19 +50,15 @@ const databases = TestDatabases.create({
   disableDocker: true,
 });
 
-let cluster: LocalControlPlane;
-let token: string;
+const kube = useSeededCluster();
 let jaeger: LocalTraceStore;
 
 beforeAll(async () => {
-  [{ cluster, token }, jaeger] = await Promise.all([
-    startSeededCluster(),
-    startJaeger(),
-  ]);
+  jaeger = await startJaeger();
 }, 900_000);
 
 afterAll(async () => {
-  await Promise.all([cluster?.stop(), jaeger?.stop()]);
+  await jaeger?.stop();
 });
 
 const withJaeger = () => ({
@@ -78,7 +72,10 @@ const withJaeger = () => ({
 /** A backend on the local cluster and Jaeger, and a checker on its database. */
 async function setup(traces: JsonObject = withJaeger()) {
   const knex = await databases.init('SQLITE_3');
-  const clusterConfig = localClusterConfig(cluster, { token, config: traces });
+  const clusterConfig = localClusterConfig(kube.cluster, {
+    token: kube.token,
+    config: traces,
+  });
   const backend = await startTracingBackend({
     knex,
     tracing: { clusters: [clusterConfig] },
@@ -87,7 +84,7 @@ async function setup(traces: JsonObject = withJaeger()) {
     database: mockServices.database({ knex }),
   });
   const clusters = new ClusterRegistry([
-    localClusterSettings(cluster, { token, config: traces }),
+    localClusterSettings(kube.cluster, { token: kube.token, config: traces }),
   ]);
   const checker = new TraceArrivalChecker({
     store,
@@ -228,7 +225,7 @@ describe("a Helm release's traces, found by its Kubernetes identity", () => {
   it('asks Jaeger for the name Beyla gives it and keeps only the spans of this Deployment', async () => {
     const { backend, store, checker, activeRequest } = await setup();
     // checkout's team runs a Helm release: its pods carry the release name.
-    await adminApi(cluster).apply(
+    await kube.admin.apply(
       deploymentManifest({
         namespace: 'shop',
         name: 'payments',
@@ -336,7 +333,9 @@ describe('a trace store that is down', () => {
 describe('recent traces without a store', () => {
   it('says that none is configured', async () => {
     const answer = await new RecentTracesService({
-      clusters: new ClusterRegistry([localClusterSettings(cluster, { token })]),
+      clusters: new ClusterRegistry([
+        localClusterSettings(kube.cluster, { token: kube.token }),
+      ]),
     }).recent(tracingRequest('r1', { status: 'active' }));
     expect(answer.error).toBe(
       'No trace store is configured for cluster local (tracing.clusters[].traces)',

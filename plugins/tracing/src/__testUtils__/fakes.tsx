@@ -3,11 +3,27 @@ import { mockApis } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { RecentTraces, TracingRequest } from '@tracegate/plugin-tracing-common';
 import { ReactNode } from 'react';
 import { SWRConfig } from 'swr';
 import { TracingApi, tracingApiRef } from '../api';
 import { rootRouteRef } from '../routes';
+
+/** The demo's checkout Component in the catalog: team-shop's, in shop. */
+export const CHECKOUT_ENTITY = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'checkout',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'checkout',
+      'backstage.io/kubernetes-namespace': 'shop',
+    },
+  },
+  spec: { type: 'service', owner: 'team-shop' },
+  relations: [{ type: 'ownedBy', targetRef: 'group:default/team-shop' }],
+};
 
 export function fakeTracingApi(
   change: Partial<TracingApi> = {},
@@ -54,25 +70,33 @@ export function fakeTracingApi(
           : [],
     })),
     extendRequest: jest.fn(),
-    getRecentTraces: jest.fn(async (id: string) => ({
-      requestId: id,
-      cluster: 'local',
-      store: 'jaeger' as const,
-      lookup: {
-        resource: [
-          { attribute: 'k8s.namespace.name', value: 'shop' },
-          { attribute: 'k8s.deployment.name', value: 'checkout' },
-        ],
-        serviceNames: ['checkout'],
-        traceQL:
-          '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "checkout" }',
-      },
-      from: new Date(Date.now() - 3_600_000).toISOString(),
-      to: new Date().toISOString(),
-      items: [],
-    })),
+    getRecentTraces: jest.fn(async (id: string) =>
+      recentTraces({ requestId: id }),
+    ),
     ...change,
   } as jest.Mocked<TracingApi>;
+}
+
+/** An answer of GET /requests/:id/traces for checkout's Deployment in shop. */
+export function recentTraces(change: Partial<RecentTraces> = {}): RecentTraces {
+  return {
+    requestId: 'a',
+    cluster: 'local',
+    store: 'jaeger',
+    lookup: {
+      resource: [
+        { attribute: 'k8s.namespace.name', value: 'shop' },
+        { attribute: 'k8s.deployment.name', value: 'checkout' },
+      ],
+      serviceNames: ['checkout'],
+      traceQL:
+        '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "checkout" }',
+    },
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+    to: new Date().toISOString(),
+    items: [],
+    ...change,
+  };
 }
 
 export function aRequest(change: Partial<TracingRequest> = {}): TracingRequest {

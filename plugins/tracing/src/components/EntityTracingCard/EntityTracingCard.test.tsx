@@ -3,22 +3,14 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { screen, waitFor } from '@testing-library/react';
 import {
   aRequest,
+  CHECKOUT_ENTITY,
   fakeTracingApi,
   testApis,
   testMountedRoutes,
 } from '../../__testUtils__/fakes';
 import { EntityTracingCard } from './EntityTracingCard';
 
-const checkout = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'checkout',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'checkout' },
-  },
-  spec: { type: 'service', owner: 'group:default/team-shop' },
-};
+const checkout = CHECKOUT_ENTITY;
 
 function render(api: ReturnType<typeof fakeTracingApi>) {
   return renderInTestApp(

@@ -4,6 +4,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
   aRequest,
+  recentTraces,
   fakeTracingApi,
   testApis,
   testMountedRoutes,
@@ -273,33 +274,24 @@ describe('EntityTracingContent', () => {
     it('lists recent traces with root span, duration, result and a link, and says when they were seen', async () => {
       const seen = new Date(Date.now() - 12_000).toISOString();
       const api = withRequest(active({ lastSeenAt: seen, countLast15m: 34 }), {
-        getRecentTraces: jest.fn(async () => ({
-          requestId: 'a',
-          cluster: 'local',
-          store: 'tempo' as const,
-          lookup: {
-            resource: [
-              { attribute: 'k8s.namespace.name', value: 'shop' },
-              { attribute: 'k8s.deployment.name', value: 'checkout' },
+        getRecentTraces: jest.fn(async () =>
+          recentTraces({
+            store: 'tempo',
+            from: seen,
+            to: seen,
+            items: [
+              {
+                traceId: '2f3e0cee77ae5dc9c17ade3689eb2e54',
+                startTime: seen,
+                rootServiceName: 'checkout',
+                rootSpanName: 'POST /pay',
+                durationMs: 80.4,
+                error: true,
+                url: 'http://grafana/explore?trace=2f3e',
+              },
             ],
-            serviceNames: ['checkout'],
-            traceQL:
-              '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "checkout" }',
-          },
-          from: seen,
-          to: seen,
-          items: [
-            {
-              traceId: '2f3e0cee77ae5dc9c17ade3689eb2e54',
-              startTime: seen,
-              rootServiceName: 'checkout',
-              rootSpanName: 'POST /pay',
-              durationMs: 80.4,
-              error: true,
-              url: 'http://grafana/explore?trace=2f3e',
-            },
-          ],
-        })),
+          }),
+        ),
       });
       await render(api);
       const table = await screen.findByRole('table', { name: 'Recent traces' });
@@ -347,25 +339,15 @@ describe('EntityTracingContent', () => {
     it('shows a store that did not answer as a warning; the rest of the tab works', async () => {
       await render(
         withRequest(active(), {
-          getRecentTraces: jest.fn(async () => ({
-            requestId: 'a',
-            cluster: 'local',
-            store: 'jaeger' as const,
-            lookup: {
-              resource: [
-                { attribute: 'k8s.namespace.name', value: 'shop' },
-                { attribute: 'k8s.deployment.name', value: 'checkout' },
-              ],
-              serviceNames: ['checkout'],
-              traceQL:
-                '{ resource.k8s.namespace.name = "shop" && resource.k8s.deployment.name = "checkout" }',
-            },
-            from: '',
-            to: '',
-            items: [],
-            error:
-              'The trace store (jaeger at 127.0.0.1:16686) did not answer: ECONNREFUSED',
-          })),
+          getRecentTraces: jest.fn(async () =>
+            recentTraces({
+              from: '',
+              to: '',
+              items: [],
+              error:
+                'The trace store (jaeger at 127.0.0.1:16686) did not answer: ECONNREFUSED',
+            }),
+          ),
         }),
         { allow: true },
       );

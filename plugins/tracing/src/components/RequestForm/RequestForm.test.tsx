@@ -10,24 +10,14 @@ import {
   fakeTracingApi,
   testApis,
 } from '../../__testUtils__/fakes';
-import { FreshPermissionCache } from '../../__testUtils__/fakes';
+import {
+  CHECKOUT_ENTITY,
+  FreshPermissionCache,
+} from '../../__testUtils__/fakes';
 import { RequestForm } from './RequestForm';
 import { emptyForm, validate } from './formModel';
 
-const checkout = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'checkout',
-    namespace: 'default',
-    annotations: {
-      'backstage.io/kubernetes-id': 'checkout',
-      'backstage.io/kubernetes-namespace': 'shop',
-    },
-  },
-  spec: { type: 'service', owner: 'team-shop' },
-  relations: [{ type: 'ownedBy', targetRef: 'group:default/team-shop' }],
-};
+const checkout = CHECKOUT_ENTITY;
 
 function render(api = fakeTracingApi()) {
   return renderInTestApp(
