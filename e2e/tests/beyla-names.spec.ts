@@ -1,5 +1,6 @@
-import { Browser, expect, Page, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
 import {
+  asBob,
   expectAccessible,
   expectTracesListed,
   requester,
@@ -14,15 +15,6 @@ import {
  * finds them by Kubernetes identity. Each test files a day at 10 % (the e2e
  * config's rule approves it), and revokes it at the end.
  */
-
-async function asBob(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/?as=bob');
-  await expect(
-    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
-  ).toBeVisible();
-  return page;
-}
 
 async function traceOneDay(page: Page, tab: string, target: string) {
   await page.goto(tab);

@@ -14,6 +14,16 @@ export async function requester(browser: Browser): Promise<Page> {
   return page;
 }
 
+/** Bob of team-data: owns forecast and ingest, not checkout. */
+export async function asBob(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/?as=bob');
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
+  return page;
+}
+
 /** Ada of platform-admins, through the development dev-users provider. */
 export async function admin(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();

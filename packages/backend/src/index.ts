@@ -35,4 +35,12 @@ backend.add(import('@tracegate/plugin-tracing-backend'));
 // MCP, at /api/mcp-actions/v1; which plugins' actions: backend.actions.
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
+// Software templates; Tracegate's tracing:request step files a request as the
+// user who runs the template (catalog/templates/turn-on-tracing.yaml).
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@tracegate/plugin-scaffolder-backend-module-tracing'));
+
 backend.start();

@@ -1,3 +1,4 @@
+import { ResponseError } from '@backstage/errors';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import {
   createRequestTracingAction,
@@ -76,9 +77,29 @@ describe('tracing:request', () => {
     expect(outputs).toEqual({ target: 'Deployment shop/checkout', link: 'l' });
   });
 
-  it('fails the step with the refusal of the tracing backend, unchanged', async () => {
+  it('fails the step with the refusal of the tracing backend, in its words', async () => {
+    // What the actions service throws for a refused action: a ResponseError
+    // built from the HTTP answer, whose own message is only the status.
+    const refusal = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({
+          error: {
+            name: 'NotAllowedError',
+            message: 'You may not create this tracing request',
+          },
+          request: { method: 'POST', url: '/' },
+          response: { statusCode: 403 },
+        }),
+        {
+          status: 403,
+          statusText: 'Forbidden',
+          headers: { 'content-type': 'application/json' },
+        },
+      ),
+    );
+    expect(refusal.message).toBe('Request failed with 403 Forbidden');
     const invoke = jest.fn(async () => {
-      throw new Error('You may not create this tracing request');
+      throw refusal;
     });
     const action = createRequestTracingAction({ actions: { invoke } });
     const { ctx, outputs } = context({
@@ -86,7 +107,7 @@ describe('tracing:request', () => {
       reason: 'r',
     });
     await expect(action.handler(ctx)).rejects.toThrow(
-      'You may not create this tracing request',
+      '403 NotAllowedError: You may not create this tracing request',
     );
     expect(outputs).toEqual({});
   });

@@ -1,5 +1,6 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { ActionsService } from '@backstage/backend-plugin-api/alpha';
+import { ResponseError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { JsonObject } from '@backstage/types';
 import {
@@ -10,6 +11,25 @@ import {
 
 /** The tracing plugin's action this step runs (its actions registry). @public */
 export const REQUEST_TRACING_ACTION_ID = 'tracing:request-tracing';
+
+/**
+ * The actions service answers a refusal with a ResponseError whose own message
+ * is only the status ("Request failed with 409 Conflict"); the tracing
+ * backend's words are in its body, and they are what the user needs to read.
+ */
+function withTracingMessage(error: unknown): unknown {
+  if (!(error instanceof ResponseError)) return error;
+  const { name, message } = error.body.error;
+  const fields = (error.body.error as { fields?: JsonObject[] }).fields;
+  // Field errors the message does not already spell out.
+  const unsaid = (fields ?? [])
+    .map(f => `${f.field}: ${f.message}`)
+    .filter(text => !message.includes(text));
+  const named = unsaid.length ? ` (${unsaid.join('; ')})` : '';
+  return new Error(`${error.statusCode} ${name}: ${message}${named}`, {
+    cause: error,
+  });
+}
 
 /**
  * The `tracing:request` template action: files a tracing request for one
@@ -93,11 +113,11 @@ export function createRequestTracingAction(options: {
       } as JsonObject;
       const credentials: BackstageCredentials =
         await ctx.getInitiatorCredentials();
-      const { output } = (await options.actions.invoke({
-        id: REQUEST_TRACING_ACTION_ID,
-        input,
-        credentials,
-      })) as { output: JsonObject };
+      const { output } = (await options.actions
+        .invoke({ id: REQUEST_TRACING_ACTION_ID, input, credentials })
+        .catch(error => {
+          throw withTracingMessage(error);
+        })) as { output: JsonObject };
       if (ctx.isDryRun) {
         ctx.logger.info(
           `Would apply: ${JSON.stringify(
