@@ -43,6 +43,8 @@ check "typecheck" yarn tsc
 check "API reports match the exports (yarn build:api-reports to update)" yarn build:api-reports:only --ci
 check "the OpenAPI contract: Backstage's lint and validation, and the code generated from it is current (yarn openapi:generate)" yarn openapi:check
 check "the four packages build and pack" bash scripts/pack.sh "$results/packages"
+# In a temporary folder outside this repository (a Yarn project may not nest in another).
+check "the install guide, followed in a fresh create-app app (scripts/adoption-check.sh)" bash scripts/adoption-check.sh
 
 step "unit and integration tests (jest; SQLite and PostgreSQL)"
 yarn backstage-cli repo test --json --outputFile="$results/jest.json"

@@ -14,25 +14,21 @@ export async function requester(browser: Browser): Promise<Page> {
   return page;
 }
 
-/** Bob of team-data: owns forecast and ingest, not checkout. */
-export async function asBob(browser: Browser): Promise<Page> {
+/** A demo user of catalog/org.yaml, through the development dev-users provider. */
+async function signedInAs(browser: Browser, user: string): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto('/?as=bob');
+  await page.goto(`/?as=${user}`);
   await expect(
     page.getByRole('link', { name: 'Catalog', exact: true }).first(),
   ).toBeVisible();
   return page;
 }
 
-/** Ada of platform-admins, through the development dev-users provider. */
-export async function admin(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/?as=ada');
-  await expect(
-    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
-  ).toBeVisible();
-  return page;
-}
+/** Bob of team-data: owns forecast and ingest, not checkout. */
+export const asBob = (browser: Browser) => signedInAs(browser, 'bob');
+
+/** Ada of platform-admins, an approver. */
+export const admin = (browser: Browser) => signedInAs(browser, 'ada');
 
 /**
  * The entity tab on `page` lists traces whose root is `rootService`, and the

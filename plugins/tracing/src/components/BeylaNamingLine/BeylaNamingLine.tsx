@@ -21,7 +21,8 @@ export const BeylaNamingLine = ({ naming }: { naming?: BeylaNaming }) => {
         {describeBeylaNaming(naming)}
         <Typography component="span" variant="body2" color="textSecondary">
           {' '}
-          (from {naming.from})
+          (from {naming.from}; Beyla's naming rules as its code has them, not a
+          running Beyla)
         </Typography>
       </Typography>
       {naming.overrides?.map(override => (

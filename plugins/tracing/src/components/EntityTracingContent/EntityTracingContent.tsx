@@ -46,7 +46,7 @@ const POLL_MS = { approved: 2_000, pending: 10_000, active: 30_000 } as const;
  * (README: "What `active` means").
  */
 const ACTIVE_CHECKED = {
-  ebpf: "Checked: Beyla's pods run this config and are ready on every node (the rollout finished). Whether Beyla instruments this workload shows in whether its traces reach the trace store, checked every few minutes (below).",
+  ebpf: "Checked: Beyla's pods run this config and are ready on every node (the rollout finished). Whether Beyla instruments this workload shows in whether its traces reach the trace store, checked every few minutes (below). Not checked here: that Beyla accepts the config. Tracegate's tests load its configs in Beyla's own code (its config loader and discovery, for 3.33.0 and 2.5.1); no Beyla process ran them.",
   prometheus:
     'Checked: the Prometheus resource carries this tracingConfig. Whether its traces reach the trace store is checked every few minutes (below).',
 } as const;

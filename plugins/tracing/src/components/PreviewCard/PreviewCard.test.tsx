@@ -50,7 +50,7 @@ describe('PreviewCard', () => {
     );
     const line = screen.getByLabelText("Beyla's name for it");
     expect(line).toHaveTextContent(
-      'Beyla will name it `shop-cart` (label app.kubernetes.io/instance) (from the pod template of Deployment shop/cart, Beyla 3.33.0)',
+      "Beyla will name it `shop-cart` (label app.kubernetes.io/instance) (from the pod template of Deployment shop/cart, Beyla 3.33.0; Beyla's naming rules as its code has them, not a running Beyla)",
     );
     expect(line).toHaveTextContent(
       "Its pods set k8s.deployment.name=etl (annotation resource.opentelemetry.io/k8s.deployment.name) themselves: their spans do not carry this target's identity",

@@ -1,0 +1,22 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './chromium';
+
+/**
+ * The entity tab in a fresh create-app app that followed the install guide
+ * (scripts/adoption-check.sh starts its backend; no web server here).
+ */
+export default defineConfig({
+  testDir: './adoption',
+  timeout: 90_000,
+  expect: { timeout: 30_000 },
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 1,
+  reporter: [['list']],
+  outputDir: 'test-results/adoption',
+  use: {
+    baseURL: process.env.TRACEGATE_ADOPTION_URL ?? 'http://localhost:7317',
+    screenshot: 'only-on-failure',
+    launchOptions: chromiumLaunchOptions,
+  },
+});
