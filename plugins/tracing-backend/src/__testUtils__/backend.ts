@@ -61,6 +61,7 @@ export async function startTracingBackend(options: {
             ? {}
             : {
                 backend: {
+                  ...(options.config?.backend as object | undefined),
                   database: {
                     client: 'better-sqlite3',
                     connection: ':memory:',
