@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './chromium';
+import { chromiumLaunchOptions, sharedSettings } from './playwrightShared';
 
 /**
  * The entity tab in a fresh create-app app that followed the install guide
@@ -7,11 +7,7 @@ import { chromiumLaunchOptions } from './chromium';
  */
 export default defineConfig({
   testDir: './adoption',
-  timeout: 90_000,
-  expect: { timeout: 30_000 },
-  forbidOnly: !!process.env.CI,
-  retries: 0,
-  workers: 1,
+  ...sharedSettings,
   reporter: [['list']],
   outputDir: 'test-results/adoption',
   use: {

@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './chromium';
+import { chromiumLaunchOptions, sharedSettings } from './playwrightShared';
 
 const baseURL = process.env.TRACEGATE_E2E_URL ?? 'http://localhost:7007';
 
@@ -9,11 +9,7 @@ const baseURL = process.env.TRACEGATE_E2E_URL ?? 'http://localhost:7007';
  */
 export default defineConfig({
   testDir: './tests',
-  timeout: 90_000,
-  expect: { timeout: 30_000 },
-  forbidOnly: !!process.env.CI,
-  retries: 0,
-  workers: 1,
+  ...sharedSettings,
   reporter: [
     ['list'],
     [
