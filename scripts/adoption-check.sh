@@ -171,6 +171,19 @@ added="$(comm -13 "$work/doubles-before.txt" "$work/doubles-after.txt")"
 echo "already doubled by create-app itself: $(wc -l <"$work/doubles-before.txt")"
 sed 's/^/  /' "$work/doubles-before.txt"
 [ -z "$added" ] || fail "Tracegate brings second copies: $added"
+# Which line Tracegate runs on in this app: its ranges admit 1.55 and the next one.
+(cd "$app" && node -e '
+  for (const [plugin, deps] of Object.entries({
+    "@tracegate/plugin-tracing": ["plugin-catalog-react", "frontend-plugin-api", "core-compat-api"],
+    "@tracegate/plugin-tracing-backend": ["plugin-catalog-node"],
+  })) {
+    const from = require.resolve(`${plugin}/package.json`);
+    for (const dep of deps) {
+      const version = require(require.resolve(`@backstage/${dep}/package.json`, { paths: [from] })).version;
+      console.log(`${plugin} uses @backstage/${dep} ${version}`);
+    }
+  }
+') || fail "reading the versions Tracegate resolved"
 
 say "yarn tsc"
 (cd "$app" && yarn tsc >"$work/tsc.log" 2>&1) || fail "yarn tsc (see $work/tsc.log)"
