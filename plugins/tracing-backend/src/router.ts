@@ -245,18 +245,9 @@ function bindPreviewEndpoint(
       createTracingRequestInputSchema({ maxDurationMs: config.maxDurationMs }),
       req.body,
     );
-    const { autoApproveRule, ...candidate } = await service.prepare(
-      input,
-      caller,
+    res.json(
+      await previews.previewFiling(await service.prepare(input, caller)),
     );
-    const preview: TracingPreview = {
-      ...(await previews.preview(candidate)),
-      targetCheck: candidate.targetCheck,
-      ...(autoApproveRule
-        ? { autoApproval: { rule: autoApproveRule.name } }
-        : {}),
-    };
-    res.json(preview);
   });
 }
 

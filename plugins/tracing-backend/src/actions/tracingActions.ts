@@ -84,8 +84,15 @@ export function registerTracingActions(options: {
   intents: TracingIntentResolver;
   appBaseUrl: string;
 }) {
-  const { actionsRegistry, auth, service, reads, previews, intents } = options;
-  const { appBaseUrl } = options;
+  const {
+    actionsRegistry,
+    auth,
+    service,
+    reads,
+    previews,
+    intents,
+    appBaseUrl,
+  } = options;
 
   const summarySchema = (z: any) =>
     z.object({
@@ -160,11 +167,8 @@ export function registerTracingActions(options: {
       const caller = asUser(auth, credentials);
       const requestInput = await intents.toRequestInput(input as any, caller);
       if (input.dryRun) {
-        const { autoApproveRule, ...candidate } = await service.prepare(
-          requestInput,
-          caller,
-        );
-        const preview = await previews.preview(candidate);
+        const candidate = await service.prepare(requestInput, caller);
+        const preview = await previews.previewFiling(candidate);
         return {
           output: {
             target: summarize(candidate).target,
@@ -176,11 +180,11 @@ export function registerTracingActions(options: {
                 ),
               ),
               ...(preview.diff && { diff: preview.diff }),
-              ...(candidate.targetCheck && {
-                targetCheck: describeTargetCheck(candidate.targetCheck),
+              ...(preview.targetCheck && {
+                targetCheck: describeTargetCheck(preview.targetCheck),
               }),
-              ...(autoApproveRule && {
-                autoApprovalRule: autoApproveRule.name,
+              ...(preview.autoApproval && {
+                autoApprovalRule: preview.autoApproval.rule,
               }),
             },
           },

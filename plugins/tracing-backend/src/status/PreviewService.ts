@@ -29,6 +29,7 @@ import { redactForBrowser } from '../render/redact';
 import { sharedSampler } from '../render/beylaConfig';
 import { formatBeylaVersion } from '../clusters/beylaVersion';
 import { ClusterSettings } from '../clusters/config';
+import { PreparedRequest } from '../service/TracingRequestService';
 
 /**
  * What approving a request would apply: the objects its approval changes,
@@ -44,6 +45,21 @@ export class PreviewService {
       clusters: ClusterRegistry;
     },
   ) {}
+
+  /**
+   * What filing `prepared` would ask approval to apply: the preview, with
+   * its target check and the auto-approval rule that would approve it.
+   */
+  async previewFiling({
+    autoApproveRule,
+    ...candidate
+  }: PreparedRequest): Promise<TracingPreview> {
+    return {
+      ...(await this.preview(candidate)),
+      targetCheck: candidate.targetCheck,
+      ...(autoApproveRule && { autoApproval: { rule: autoApproveRule.name } }),
+    };
+  }
 
   async preview(candidate: TracingRequest): Promise<TracingPreview> {
     const cluster = this.options.clusters.get(candidate.cluster);
