@@ -15,6 +15,7 @@ import {
   tracingRequestResourceRef,
   tracingRequestRules,
 } from './permissions/rules';
+import { ScmIntegrations } from '@backstage/integration';
 import { ClusterRegistry } from './clusters/ClusterRegistry';
 import { readClusterSettings } from './clusters/config';
 import { RequestTransitions } from './lifecycle/RequestTransitions';
@@ -81,7 +82,11 @@ export const tracingPlugin = createBackendPlugin({
           logger: deps.logger,
           adminGroup: config.adminGroup,
         });
-        const clusterRegistry = new ClusterRegistry(clusters);
+        const clusterRegistry = new ClusterRegistry(
+          clusters,
+          undefined,
+          ScmIntegrations.fromConfig(deps.config),
+        );
         // A request entering or leaving the live states reconciles its
         // cluster at once; the reconciler records outcomes as transitions.
         const transitions = new RequestTransitions({
@@ -104,9 +109,9 @@ export const tracingPlugin = createBackendPlugin({
         function reconcileSoon(cluster: string) {
           reconciler.reconcileSoon(cluster);
         }
-        deps.lifecycle.addShutdownHook(() => {
+        deps.lifecycle.addShutdownHook(async () => {
           reconciler.stop();
-          clusterRegistry.close();
+          await clusterRegistry.close();
         });
 
         const targets = new TargetService({ clusters: clusterRegistry });

@@ -284,6 +284,16 @@ export type LastApply = {
    * Beyla's config, or the Prometheus CR's tracingConfig.
    */
   objects?: RecordedObject[];
+  /**
+   * Git delivery: the commit that holds the request's objects, and whether
+   * the cluster holds them as committed (a GitOps tool applied them).
+   */
+  commit?: {
+    sha: string;
+    onCluster: boolean;
+    /** What the cluster does not hold yet, e.g. `DaemonSet beyla/beyla differs`. */
+    waitingFor?: string;
+  };
 };
 
 /**

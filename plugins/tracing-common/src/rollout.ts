@@ -1,4 +1,4 @@
-import { RolloutState } from './domain';
+import { LastApply, RolloutState } from './domain';
 
 /**
  * A request's Beyla rollout in words, the same in the API and the UI:
@@ -18,4 +18,20 @@ export function describeRollout(rollout: RolloutState): string {
   }
   const progress = `starting Beyla with its entry: ${nodes}`;
   return rollout.message ? `${progress}: ${rollout.message}` : progress;
+}
+
+/**
+ * A git delivery's commit in words: "committed 1a2b3c4, on the cluster",
+ * "committed 1a2b3c4; not on the cluster yet: DaemonSet beyla/beyla differs".
+ *
+ * @public
+ */
+export function describeCommit(
+  commit: NonNullable<LastApply['commit']>,
+): string {
+  const sha = commit.sha.slice(0, 7);
+  if (commit.onCluster) return `committed ${sha}, on the cluster`;
+  return `committed ${sha}; not on the cluster yet${
+    commit.waitingFor ? `: ${commit.waitingFor}` : ''
+  }`;
 }

@@ -46,3 +46,7 @@ export {
 } from './jaeger';
 export type { LocalTraceStore, TestSpan } from './jaeger';
 export { startDemoTraffic } from './demoTraffic';
+export { git, gitAuthEnv, startGitServer } from './gitServer';
+export type { LocalGitServer } from './gitServer';
+export { buildKubectl, startGitOpsStandIn } from './gitopsStandIn';
+export type { GitOpsStandIn } from './gitopsStandIn';

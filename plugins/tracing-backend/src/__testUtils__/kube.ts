@@ -161,6 +161,7 @@ export async function storeWithRequests(databases: TestDatabases) {
       to: 'approved',
       actor: 'a',
       at,
+      recordDecision: true,
     }))!;
   }
   /** Ends a live request (revoke or expire), the store only. */

@@ -14,6 +14,7 @@ import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { NotAllowedError } from '@backstage/errors';
 import {
+  describeCommit,
   describeRollout,
   describeTargetCheck,
   SAMPLER_NAMES,
@@ -50,6 +51,9 @@ export function summarize(request: TracingRequest) {
     sampling: `${request.sampling.sampler} ${request.sampling.ratio}`,
     expiresAt: request.expiresAt,
     requestedBy: request.requestedBy,
+    ...(request.lastApply?.commit && {
+      git: describeCommit(request.lastApply.commit),
+    }),
     ...(request.lastApply?.rollout && {
       rollout: describeRollout(request.lastApply.rollout),
     }),
@@ -105,6 +109,7 @@ export function registerTracingActions(options: {
       sampling: z.string(),
       expiresAt: z.string(),
       requestedBy: z.string(),
+      git: z.string().optional(),
       rollout: z.string().optional(),
       error: z.string().optional(),
       tracesSeenAt: z.string().optional(),

@@ -1,4 +1,10 @@
+import { ConfigReader } from '@backstage/config';
 import { NotFoundError } from '@backstage/errors';
+import {
+  ScmIntegrationRegistry,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { GitDelivery } from '../gitops/GitDelivery';
 import { ClusterSettings } from './config';
 import { KubeApi } from './KubeApi';
 
@@ -10,13 +16,33 @@ import { KubeApi } from './KubeApi';
  */
 export class ClusterRegistry {
   private readonly apis = new Map<string, KubeApi>();
+  private readonly deliveries = new Map<string, GitDelivery>();
 
   constructor(
     readonly clusters: ClusterSettings[],
     private readonly createApi: (
       cluster: ClusterSettings,
     ) => KubeApi = KubeApi.fromSettings,
+    /** `integrations` of app-config: credentials of git deliveries. */
+    private readonly integrations: ScmIntegrationRegistry = ScmIntegrations.fromConfig(
+      new ConfigReader({}),
+    ),
   ) {}
+
+  /** The cluster's git delivery (its local clone), when it delivers through git. */
+  gitDelivery(cluster: ClusterSettings): GitDelivery | undefined {
+    if (cluster.delivery.type !== 'git') return undefined;
+    let delivery = this.deliveries.get(cluster.name);
+    if (!delivery) {
+      delivery = new GitDelivery(
+        cluster.name,
+        cluster.delivery,
+        this.integrations,
+      );
+      this.deliveries.set(cluster.name, delivery);
+    }
+    return delivery;
+  }
 
   get names(): string[] {
     return this.clusters.map(c => c.name);
@@ -43,9 +69,11 @@ export class ClusterRegistry {
     return api;
   }
 
-  /** Closes every client's connections. */
-  close() {
+  /** Closes every client's connections and removes the local clones. */
+  async close() {
     for (const api of this.apis.values()) api.close();
     this.apis.clear();
+    await Promise.all([...this.deliveries.values()].map(d => d.close()));
+    this.deliveries.clear();
   }
 }

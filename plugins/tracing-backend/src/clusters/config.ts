@@ -110,6 +110,28 @@ export type ClusterSettings = {
    * the entities' own annotations select.
    */
   prometheusInstances: PrometheusInstance[];
+  /** How the rendered objects reach the cluster. */
+  delivery: DeliverySettings;
+};
+
+/**
+ * `apply`: Tracegate applies with server-side apply. `git`: it commits the
+ * same objects as files to a repository that a GitOps tool (Argo CD, Flux)
+ * applies, and only reads the cluster.
+ */
+export type DeliverySettings = { type: 'apply' } | GitDeliverySettings;
+
+/** `tracing.clusters[].delivery` with `type: git`. */
+export type GitDeliverySettings = {
+  type: 'git';
+  /** http(s) URL of the repository, without credentials. */
+  url: string;
+  branch: string;
+  /** Folder in the repository, relative, no `..`; Tracegate's files only. */
+  folder: string;
+  /** From config; else looked up in `integrations` by the URL at use. */
+  credentials?: { username: string; token: string };
+  author: { name: string; email: string };
 };
 
 /** One `tracing.clusters[].prometheusInstances` entry. */
@@ -170,8 +192,87 @@ export function readClusterSettings(config: Config): ClusterSettings[] {
         c,
         `tracing.clusters[${name}].prometheusInstances`,
       ),
+      delivery: readDelivery(c, name, tempo),
     };
   });
+}
+
+/** A git branch name git itself would take (`git check-ref-format`, simplified). */
+const BRANCH =
+  /^(?!.*\.\.)(?!.*\/\/)(?!\/)(?!.*\/$)(?!.*\.lock$)[A-Za-z0-9._/-]+$/;
+/** A relative folder of plain segments. */
+const FOLDER = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+function readDelivery(
+  c: Config,
+  cluster: string,
+  tempo: TempoSettings,
+): DeliverySettings {
+  const key = `tracing.clusters[${cluster}].delivery`;
+  const type = c.getOptionalString('delivery.type') ?? 'apply';
+  if (type === 'apply') return { type };
+  if (type !== 'git') {
+    throw new Error(`${key}.type: must be apply or git (got ${type})`);
+  }
+  const url = c.getString('delivery.git.url');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${key}.git.url: not a URL (got ${url})`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new Error(`${key}.git.url: must be an http(s) URL (got ${url})`);
+  }
+  if (parsed.username || parsed.password) {
+    throw new Error(
+      `${key}.git.url: must not hold credentials; set ${key}.git.username and token, or an integration`,
+    );
+  }
+  const branch = c.getOptionalString('delivery.git.branch') ?? 'main';
+  if (!BRANCH.test(branch)) {
+    throw new Error(`${key}.git.branch: not a branch name (got ${branch})`);
+  }
+  const folder = (
+    c.getOptionalString('delivery.git.folder') ?? `tracegate/${cluster}`
+  ).replace(/\/+$/, '');
+  if (
+    !FOLDER.test(folder) ||
+    folder
+      .split('/')
+      .some(part => part === '.' || part === '..' || part === '.git')
+  ) {
+    throw new Error(
+      `${key}.git.folder: must be a relative folder without . or .. (got ${folder})`,
+    );
+  }
+  const token = c.getOptionalString('delivery.git.token');
+  if (Object.keys(tempo.headers).length) {
+    // Files in git are read by whoever reads the repository.
+    throw new Error(
+      `tracing.clusters[${cluster}].tempo.headers: not written to git (they may hold a credential); with delivery git, add them to Beyla and Prometheus through your GitOps tool's secrets`,
+    );
+  }
+  return {
+    type,
+    url,
+    branch,
+    folder,
+    ...(token
+      ? {
+          credentials: {
+            username: c.getOptionalString('delivery.git.username') ?? 'git',
+            token,
+          },
+        }
+      : {}),
+    author: {
+      name: c.getOptionalString('delivery.git.authorName') ?? 'Tracegate',
+      email:
+        c.getOptionalString('delivery.git.authorEmail') ??
+        'tracegate@backstage.invalid',
+    },
+  };
 }
 
 function readPrometheusInstances(c: Config, key: string): PrometheusInstance[] {

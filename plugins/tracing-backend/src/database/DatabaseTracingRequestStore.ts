@@ -66,6 +66,7 @@ type RequestRow = {
   last_apply_error: string | null;
   last_apply_rollout: string | null;
   last_apply_objects: string | null;
+  last_apply_commit: string | null;
   target_check: string | null;
   supersedes: string | null;
   live_target: string | null;
@@ -473,6 +474,9 @@ function toRequest(row: RequestRow): TracingRequest {
             ...(row.last_apply_objects
               ? { objects: JSON.parse(row.last_apply_objects) }
               : {}),
+            ...(row.last_apply_commit
+              ? { commit: JSON.parse(row.last_apply_commit) }
+              : {}),
           },
         }
       : {}),
@@ -503,6 +507,9 @@ function lastApplyColumns(lastApply: LastApply): Partial<RequestRow> {
       : null,
     last_apply_objects: lastApply.objects
       ? JSON.stringify(lastApply.objects)
+      : null,
+    last_apply_commit: lastApply.commit
+      ? JSON.stringify(lastApply.commit)
       : null,
   };
 }

@@ -239,7 +239,7 @@ export function createdByTracegate(object: KubeObject): boolean {
   );
 }
 
-function markCreated(object: KubeObject): KubeObject {
+export function markCreated(object: KubeObject): KubeObject {
   return {
     ...object,
     metadata: {

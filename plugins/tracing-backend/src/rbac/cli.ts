@@ -17,6 +17,7 @@ type ClusterEntry = {
   beyla?: { namespace?: string };
   tempo?: { datasourceNamespace?: string; caData?: string; caFile?: string };
   prometheusInstances?: Array<{ namespace?: string }>;
+  delivery?: { type?: string };
 };
 
 function main(args: string[]) {
@@ -58,6 +59,7 @@ function main(args: string[]) {
               .map(p => p.namespace)
               .filter((ns): ns is string => Boolean(ns))
           : [],
+      readOnly: entry.delivery?.type === 'git',
     }),
   );
 }

@@ -21,6 +21,11 @@ export type RbacNamespaces = {
    * `tempo.caData`/`caFile` only): from `prometheusInstances`.
    */
   prometheusNamespaces?: string[];
+  /**
+   * Git delivery (`delivery.type: git`): Tracegate only reads the cluster,
+   * a GitOps tool writes; no write right at all.
+   */
+  readOnly?: boolean;
 };
 
 export const TRACEGATE_SERVICE_ACCOUNT = {
@@ -63,6 +68,7 @@ function roleWithBinding(namespace: string, comment: string, rules: object[]) {
 export function rbacObjects(
   namespaces: RbacNamespaces,
 ): Array<{ comment?: string; object: Record<string, unknown> }> {
+  if (namespaces.readOnly) return readOnlyObjects();
   const { beylaNamespace, datasourceNamespace } = namespaces;
   const caNamespaces = [
     ...new Set(
@@ -218,23 +224,71 @@ export function rbacObjects(
   ];
 }
 
+/** The reads of the applier's ClusterRole, and nothing else (git delivery). */
+function readOnlyObjects(): Array<{
+  comment?: string;
+  object: Record<string, unknown>;
+}> {
+  const applier = rbacObjects({
+    beylaNamespace: DEFAULT_BEYLA_NAMESPACE,
+    datasourceNamespace: DEFAULT_DATASOURCE_NAMESPACE,
+  });
+  const kept = (kind: string, name = TRACEGATE_SERVICE_ACCOUNT.name) =>
+    applier.find(
+      o =>
+        o.object.kind === kind &&
+        (o.object.metadata as { name: string }).name === name,
+    )!;
+  const clusterRole = kept('ClusterRole').object;
+  const readOnly = (rule: { verbs: string[] }) =>
+    rule.verbs.every(verb => ['get', 'list', 'watch'].includes(verb));
+  return [
+    kept('Namespace', TRACEGATE_SERVICE_ACCOUNT.namespace),
+    kept('ServiceAccount'),
+    {
+      comment:
+        'Git delivery: reads only (what plans, target checks, status and the node\nplan read). A GitOps tool applies what Tracegate commits.',
+      object: {
+        ...clusterRole,
+        rules: [
+          ...(clusterRole.rules as Array<{ verbs: string[] }>).filter(readOnly),
+          {
+            apiGroups: ['monitoring.coreos.com'],
+            resources: ['prometheuses'],
+            verbs: ['get', 'list', 'watch'],
+          },
+        ],
+      },
+    },
+    kept('ClusterRoleBinding'),
+  ];
+}
+
 /** The objects as one YAML file for `kubectl apply -f`. */
 export function renderRbac(namespaces: RbacNamespaces): string {
-  const header = [
-    "# Tracegate's ServiceAccount on a cluster it manages, with exactly the rights the",
-    "# applier needs and no more: it writes only Beyla's objects in Beyla's namespace,",
-    '# its own ClusterRole and binding by name, the Grafana datasource ConfigMap by name,',
-    '# and the `tracingConfig` of Prometheus CRs; everything else it only reads.',
-    '# `kubectl apply -f` this file, then give the backend a token for the account',
-    '# (`kubectl -n tracegate-system create token tracegate --duration=...`, or a',
-    '# long-lived token Secret of your own) as `tracing.clusters[].serviceAccountToken`.',
-    '#',
-    `# For Beyla's namespace \`${namespaces.beylaNamespace}\` (beyla.namespace) and the datasource`,
-    `# namespace \`${namespaces.datasourceNamespace}\` (tempo.datasourceNamespace). For other`,
-    '# settings: `yarn tracegate-rbac --config app-config.yaml --cluster <name>`',
-    '# (plugins/tracing-backend/README.md, "RBAC"). No secrets, no pods/exec, no',
-    '# wildcards.',
-  ];
+  const header = namespaces.readOnly
+    ? [
+        "# Tracegate's ServiceAccount on a cluster whose changes go through git",
+        '# (delivery.type: git): it reads, and writes nothing; a GitOps tool applies the',
+        '# files Tracegate commits. `kubectl apply -f` this file, then give the backend a',
+        '# token for the account as `tracing.clusters[].serviceAccountToken`. The git',
+        '# credentials need: read and push on the configured branch (nothing else).',
+      ]
+    : [
+        "# Tracegate's ServiceAccount on a cluster it manages, with exactly the rights the",
+        "# applier needs and no more: it writes only Beyla's objects in Beyla's namespace,",
+        '# its own ClusterRole and binding by name, the Grafana datasource ConfigMap by name,',
+        '# and the `tracingConfig` of Prometheus CRs; everything else it only reads.',
+        '# `kubectl apply -f` this file, then give the backend a token for the account',
+        '# (`kubectl -n tracegate-system create token tracegate --duration=...`, or a',
+        '# long-lived token Secret of your own) as `tracing.clusters[].serviceAccountToken`.',
+        '#',
+        `# For Beyla's namespace \`${namespaces.beylaNamespace}\` (beyla.namespace) and the datasource`,
+        `# namespace \`${namespaces.datasourceNamespace}\` (tempo.datasourceNamespace). For other`,
+        '# settings: `yarn tracegate-rbac --config app-config.yaml --cluster <name>`',
+        '# (plugins/tracing-backend/README.md, "RBAC"). No secrets, no pods/exec, no',
+        '# wildcards.',
+      ];
   const documents = rbacObjects(namespaces).map(({ comment, object }) =>
     [
       ...(comment ? comment.split('\n').map(line => `# ${line}`) : []),

@@ -18,6 +18,7 @@ import {
   ClusterPlan,
   clusterPlan,
   PlanAction,
+  PlannedCluster,
   planBeylaNodes,
   podProblems,
 } from '../plan';
@@ -64,6 +65,13 @@ export type PassOutcome = {
   sharedObjects: RecordedObject[];
   /** Each request's own objects (its entry, a Prometheus CR). */
   requestObjects: Map<string, RecordedObject[]>;
+  /** Git delivery: the commit that holds the pass's files. */
+  commit?: { sha: string; committed: boolean; retries: number };
+  /**
+   * Git delivery: per request, what of its committed objects the cluster
+   * does not hold yet (the GitOps tool has not applied them).
+   */
+  notOnCluster?: Map<string, string[]>;
 };
 
 /** The lease was taken over (this pass stalled past its TTL): stop writing. */
@@ -78,19 +86,7 @@ export async function runClusterPass(options: {
   configCache: ConfigCache;
 }): Promise<PassOutcome> {
   const { cluster, api, requests, fence } = options;
-  const outcome: PassOutcome = {
-    cluster: cluster.name,
-    requests,
-    applied: [],
-    deleted: [],
-    released: [],
-    errors: {},
-    clusterErrors: [],
-    appliedFor: new Set(),
-    beylaObjects: [],
-    sharedObjects: [],
-    requestObjects: new Map(),
-  };
+  const outcome = emptyOutcome(cluster.name, requests);
   const planned = await clusterPlan({
     api,
     cluster,
@@ -104,16 +100,67 @@ export async function runClusterPass(options: {
   // from it are the ones this pass changes.
   const before = selectionsBefore(planned.plan, options.configCache);
   await execute(api, planned.plan, outcome, fence);
+  await followBeyla({
+    ...options,
+    planned,
+    outcome,
+    restart: true,
+    changedSince: { before },
+  });
+  recordObjects(cluster, planned.plan, outcome);
+  return outcome;
+}
 
-  const ebpf = requests.filter(r => r.method === 'ebpf');
+/** An outcome with nothing done or found yet. */
+export function emptyOutcome(
+  cluster: string,
+  requests: TracingRequest[],
+): PassOutcome {
+  return {
+    cluster,
+    requests,
+    applied: [],
+    deleted: [],
+    released: [],
+    errors: {},
+    clusterErrors: [],
+    appliedFor: new Set(),
+    beylaObjects: [],
+    sharedObjects: [],
+    requestObjects: new Map(),
+  };
+}
+
+/**
+ * Beyla's nodes for the plan's config: read and planned (plan/beylaNodes.ts),
+ * and with `restart` the pods on the nodes that need the new config deleted.
+ * With `changedSince` (the config before the pass), the eBPF requests
+ * whose entry differs from it count as applied by this pass.
+ */
+export async function followBeyla(options: {
+  cluster: ClusterSettings;
+  api: KubeApi;
+  planned: PlannedCluster;
+  outcome: PassOutcome;
+  fence: () => Promise<void>;
+  configCache: ConfigCache;
+  restart: boolean;
+  changedSince?: { before?: BeylaSelections };
+}) {
+  const { planned, outcome, changedSince } = options;
+  const ebpf = planned.requests.filter(r => r.method === 'ebpf');
   const configMap = planned.desired.find(
     o => o.kind === 'ConfigMap' && o.metadata.labels?.[BEYLA_CONFIG_LABEL],
   );
   const daemonSet = planned.desired.find(
     o => o.kind === 'DaemonSet' && o.metadata.name === BEYLA_NAME,
   );
-  if (configMap && daemonSet && ebpf.some(r => !outcome.errors[r.id])) {
-    const selections = selectionsOf(configMap, options.configCache);
+  if (!configMap || !daemonSet || ebpf.every(r => outcome.errors[r.id])) {
+    return;
+  }
+  const selections = selectionsOf(configMap, options.configCache);
+  if (changedSince) {
+    const { before } = changedSince;
     for (const r of ebpf) {
       if (
         before?.targets.get(targetKey(r)) !==
@@ -123,30 +170,29 @@ export async function runClusterPass(options: {
         outcome.appliedFor.add(r.id);
       }
     }
-    try {
-      await restartBeyla({
-        api,
-        cluster,
-        outcome,
-        fence,
-        configCache: options.configCache,
-        beylaPods: planned.live.beylaPods ?? [],
-        desired: {
-          configMap: configMap.metadata.name,
-          template: (daemonSet.spec as any).template.metadata.annotations[
-            BEYLA_TEMPLATE_ANNOTATION
-          ],
-          selections,
-        },
-        exact: ebpf.filter(r => r.status !== 'active' && !outcome.errors[r.id]),
-      });
-    } catch (error) {
-      if (error instanceof LeaseLostError) throw error;
-      outcome.clusterErrors.push(describeKubeError(error));
-    }
   }
-  recordObjects(cluster, planned.plan, outcome);
-  return outcome;
+  try {
+    await restartBeyla({
+      api: options.api,
+      cluster: options.cluster,
+      outcome,
+      fence: options.fence,
+      configCache: options.configCache,
+      beylaPods: planned.live.beylaPods ?? [],
+      desired: {
+        configMap: configMap.metadata.name,
+        template: (daemonSet.spec as any).template.metadata.annotations[
+          BEYLA_TEMPLATE_ANNOTATION
+        ],
+        selections,
+      },
+      exact: ebpf.filter(r => r.status !== 'active' && !outcome.errors[r.id]),
+      restart: options.restart,
+    });
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
+    outcome.clusterErrors.push(describeKubeError(error));
+  }
 }
 
 /** The selections of the config the live DaemonSet named, if known. */
@@ -272,6 +318,8 @@ async function restartBeyla(options: {
   beylaPods: KubeObject[];
   desired: { configMap: string; template: string; selections: BeylaSelections };
   exact: TracingRequest[];
+  /** Delete the pods the plan restarts (apply delivery), or only read. */
+  restart: boolean;
 }) {
   const { api, cluster, outcome } = options;
   const { input } = await readBeylaNodes({
@@ -284,7 +332,7 @@ async function restartBeyla(options: {
   });
   const plan = planBeylaNodes(input);
   const restarted: string[] = [];
-  for (const restart of plan.restarts) {
+  for (const restart of options.restart ? plan.restarts : []) {
     await options.fence();
     await api.delete(
       {
@@ -313,7 +361,7 @@ async function restartBeyla(options: {
 }
 
 /** What status shows of the cluster's objects and each request's own. */
-function recordObjects(
+export function recordObjects(
   cluster: ClusterSettings,
   plan: ClusterPlan,
   outcome: PassOutcome,
@@ -357,7 +405,19 @@ function recordObjects(
     } else if (
       action.object.metadata.labels?.['app.kubernetes.io/name'] !== BEYLA_NAME
     ) {
-      outcome.sharedObjects.push(row(action, 'applied'));
+      outcome.sharedObjects.push(
+        row(
+          action,
+          !outcome.commit
+            ? 'applied'
+            : action.type === 'none'
+            ? `on the cluster as committed (${outcome.commit.sha.slice(0, 7)})`
+            : `committed (${outcome.commit.sha.slice(
+                0,
+                7,
+              )}), not on the cluster yet`,
+        ),
+      );
     }
   }
   for (const request of outcome.requests) {

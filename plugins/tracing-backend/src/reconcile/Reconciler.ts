@@ -6,6 +6,7 @@ import { TracingRequestStore } from '../database/TracingRequestStore';
 import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import { liveSet } from '../plan';
 import { LeaseLostError, PassOutcome, runClusterPass } from './ClusterPass';
+import { runGitPass } from './GitPass';
 import { ConfigCache } from './readBeylaNodes';
 import {
   clusterStateOf,
@@ -24,6 +25,8 @@ export type ReconcileResult = Pick<
   settling: boolean;
   /** Why no pass ran: another pass holds the cluster's lease. */
   skipped?: string;
+  /** Git delivery: the commit that holds the cluster's files. */
+  commit?: PassOutcome['commit'];
 };
 
 /** How soon a pass turned away by another's lease tries again. */
@@ -264,13 +267,17 @@ export class Reconciler {
       liveSet(this.options.store, clusterName),
       this.options.clusterStore.states([clusterName]),
     ]);
-    const outcome = await runClusterPass({
+    const delivery = this.options.clusters.gitDelivery(cluster);
+    const passOptions = {
       cluster,
       api: this.options.clusters.api(cluster),
       requests,
       fence,
       configCache: this.configCache,
-    });
+    };
+    const outcome = delivery
+      ? await runGitPass({ ...passOptions, delivery })
+      : await runClusterPass(passOptions);
     await recordOutcomes({
       cluster,
       outcome,
@@ -292,18 +299,20 @@ export class Reconciler {
       errors: outcome.errors,
       clusterErrors: outcome.clusterErrors,
       restarted: outcome.beyla?.restarted ?? [],
+      commit: outcome.commit,
       settling: Boolean(
-        plan &&
-          (plan.restarts.length ||
-            plan.waiting.length ||
-            requests.some(
-              r =>
-                r.method === 'ebpf' &&
-                !outcome.errors[r.id] &&
-                plan.target(
-                  `${r.namespace}/${r.workload.kind}/${r.workload.name}`,
-                ).withoutReadyBeyla.length,
-            )),
+        outcome.notOnCluster?.size ||
+          (plan &&
+            (plan.restarts.length ||
+              plan.waiting.length ||
+              requests.some(
+                r =>
+                  r.method === 'ebpf' &&
+                  !outcome.errors[r.id] &&
+                  plan.target(
+                    `${r.namespace}/${r.workload.kind}/${r.workload.name}`,
+                  ).withoutReadyBeyla.length,
+              ))),
       ),
     });
     this.scheduleNextPass(clusterName, result);

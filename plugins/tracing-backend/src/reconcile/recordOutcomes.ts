@@ -1,7 +1,8 @@
 /**
  * What a pass found, recorded: each live request moved through the state
  * machine (`failed` with the reason, `active` once every node that runs its
- * target's pods runs its entry) or its progress noted, and the cluster's
+ * target's pods runs its entry, and through git once the cluster holds what
+ * was committed) or its progress noted, and the cluster's
  * state for status. Writes only what changed: an idle pass writes nothing.
  */
 import {
@@ -73,7 +74,10 @@ export async function recordOutcomes(options: {
       // Beyla's nodes could not be read (see the cluster's errors).
       continue;
     }
-    let rollout = error ? undefined : rolloutOf(request, outcome);
+    // Git delivery: what the cluster does not hold yet of the commit.
+    const notOnCluster = outcome.notOnCluster?.get(request.id);
+    let rollout =
+      error || notOnCluster ? undefined : rolloutOf(request, outcome);
     // An active request's count of nodes is known only where something
     // changed: keep what it was while its entry runs everywhere.
     if (
@@ -83,9 +87,10 @@ export async function recordOutcomes(options: {
     ) {
       rollout = request.lastApply.rollout;
     }
-    const running = !rollout || rollout.complete;
+    const running = !notOnCluster && (!rollout || rollout.complete);
     if (
       !error &&
+      rollout &&
       !running &&
       now.getTime() - Date.parse(at) > cluster.beyla.rolloutDeadlineMs
     ) {
@@ -99,6 +104,15 @@ export async function recordOutcomes(options: {
       ...(error ? { error } : {}),
       ...(rollout ? { rollout } : {}),
       ...(objects ? { objects } : {}),
+      ...(outcome.commit && !error
+        ? {
+            commit: {
+              sha: outcome.commit.sha,
+              onCluster: !notOnCluster,
+              ...(notOnCluster ? { waitingFor: notOnCluster.join('; ') } : {}),
+            },
+          }
+        : {}),
     };
     if (error && request.status !== 'failed') {
       await transitions.bySystem(request, 'fail', {

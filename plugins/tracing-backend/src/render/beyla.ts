@@ -1,6 +1,10 @@
 import { TracingRequest } from '@tracegate/plugin-tracing-common';
 import { createHash } from 'node:crypto';
-import { BeylaSettings, TempoSettings } from '../clusters/config';
+import {
+  BeylaSettings,
+  DeliverySettings,
+  TempoSettings,
+} from '../clusters/config';
 import { renderBeylaConfig } from './beylaConfig';
 import { otlpCaConfigMap, OTLP_CA_CONFIG_MAP, OTLP_CA_KEY } from './tempo';
 import { OTLP_HEADERS_ENV } from './redact';
@@ -74,6 +78,7 @@ export function renderBeyla(
   requests: TracingRequest[],
   beyla: BeylaSettings,
   tempo: TempoSettings,
+  delivery: DeliverySettings['type'] = 'apply',
 ): KubeObject[] {
   if (requests.length === 0) return [];
   const namespace = beyla.namespace;
@@ -197,8 +202,17 @@ export function renderBeyla(
       metadata: { name: BEYLA_NAME, namespace, labels },
       spec: {
         selector: { matchLabels: BEYLA_POD_LABELS },
-        // Tracegate restarts the pods a change concerns, no others.
-        updateStrategy: { type: 'OnDelete' },
+        updateStrategy:
+          delivery === 'apply'
+            ? // Tracegate restarts the pods a change concerns, no others.
+              { type: 'OnDelete' }
+            : // Through git Tracegate writes nothing to the cluster: the
+              // DaemonSet controller replaces every pod, each new one ready
+              // before the old one goes, so no node is left untraced.
+              {
+                type: 'RollingUpdate',
+                rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+              },
         template: {
           metadata: {
             labels,

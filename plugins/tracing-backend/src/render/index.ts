@@ -17,7 +17,7 @@ export function renderCluster(
   const ebpf = liveRequests.filter(r => r.method === 'ebpf');
   const prometheus = liveRequests.filter(r => r.method === 'prometheus');
   return [
-    ...renderBeyla(ebpf, cluster.beyla, cluster.tempo),
+    ...renderBeyla(ebpf, cluster.beyla, cluster.tempo, cluster.delivery.type),
     ...renderPrometheus(prometheus, cluster.tempo),
     ...(liveRequests.length > 0 ? renderTempoDatasource(cluster.tempo) : []),
   ];

@@ -17,7 +17,9 @@ import {
   PlanAction,
   previewSet,
   projectOnto,
+  servedBy,
 } from '../plan';
+import { manifestFiles } from '../gitops/manifestFiles';
 import {
   BEYLA_CONFIG_LABEL,
   configMapOfBeylaPod,
@@ -28,7 +30,7 @@ import {
 import { redactForBrowser } from '../render/redact';
 import { sharedSampler } from '../render/beylaConfig';
 import { formatBeylaVersion } from '../clusters/beylaVersion';
-import { ClusterSettings } from '../clusters/config';
+import { ClusterSettings, GitDeliverySettings } from '../clusters/config';
 import { PreparedRequest } from '../service/TracingRequestService';
 
 /**
@@ -84,6 +86,11 @@ export class PreviewService {
         yaml: stringify(redactForBrowser(o)),
       })),
     };
+    if (cluster.delivery.type === 'git') {
+      preview.diff = fileDiff(cluster, before, after);
+      preview.notes!.push(gitNote(cluster, candidate));
+      return preview;
+    }
     try {
       const api = this.options.clusters.api(cluster);
       const { plan } = await clusterPlan({
@@ -138,6 +145,51 @@ export class PreviewService {
       stringify(redactForBrowser(projectOnto(after, action.object))),
     );
   }
+}
+
+/**
+ * Git delivery: the unified diff of the folder's files, those of the live
+ * requests against those after approval (what the commit would change).
+ */
+function fileDiff(
+  cluster: ClusterSettings,
+  before: TracingRequest[],
+  after: TracingRequest[],
+): string {
+  const { folder } = cluster.delivery as GitDeliverySettings;
+  const filesOf = (requests: TracingRequest[]) =>
+    manifestFiles(
+      cluster.name,
+      renderCluster(cluster, requests).map(object => ({
+        object: redactForBrowser(object),
+        requestIds: servedBy(object, requests),
+      })),
+    );
+  const was = filesOf(before);
+  const is = filesOf(after);
+  return [...new Set([...was.keys(), ...is.keys()])]
+    .sort()
+    .filter(name => was.get(name) !== is.get(name))
+    .map(name =>
+      createTwoFilesPatch(
+        was.has(name) ? `a/${folder}/${name}` : '/dev/null',
+        is.has(name) ? `b/${folder}/${name}` : '/dev/null',
+        was.get(name) ?? '',
+        is.get(name) ?? '',
+      ),
+    )
+    .join('');
+}
+
+function gitNote(cluster: ClusterSettings, candidate: TracingRequest): string {
+  const { url, branch, folder } = cluster.delivery as GitDeliverySettings;
+  return `Cluster ${
+    cluster.name
+  } is changed through git: approval commits these files to ${url} (branch ${branch}, folder ${folder}) and a GitOps tool applies them; Tracegate only reads the cluster. The diff is of the files, not a server-side dry run.${
+    candidate.method === 'ebpf'
+      ? " Each change of Beyla's config replaces Beyla on every node, one node at a time, the new pod ready before the old one stops."
+      : ''
+  }`;
 }
 
 /** The config ConfigMap the live Beyla DaemonSet names, if there is one. */

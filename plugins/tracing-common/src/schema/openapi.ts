@@ -359,6 +359,11 @@ export type components = {
       error?: string;
       rollout?: components['schemas']['RolloutState'];
       objects?: components['schemas']['RecordedObject'][];
+      commit?: {
+        sha: string;
+        onCluster: boolean;
+        waitingFor?: string;
+      };
     };
     TraceArrival: {
       checkedAt: string;

@@ -48,7 +48,7 @@ export const requestColumns = {
     cellStyle: NO_WRAP,
     render: r => (
       <>
-        <StatusBadge status={r.status} rollout={r.lastApply?.rollout} />
+        <StatusBadge status={r.status} lastApply={r.lastApply} />
         {r.status === 'active' && (
           <Tooltip title={r.traces?.reasons?.join('; ') ?? ''}>
             <Typography variant="caption" display="block">

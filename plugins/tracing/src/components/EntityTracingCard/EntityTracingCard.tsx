@@ -61,10 +61,7 @@ export const EntityTracingCard = () => {
       title="Tracing"
       deepLink={{ title: 'Open the Tracing tab', link: tab }}
     >
-      <StatusBadge
-        status={request.status}
-        rollout={request.lastApply?.rollout}
-      />
+      <StatusBadge status={request.status} lastApply={request.lastApply} />
       <Typography variant="body2">
         {request.workload.kind} {request.namespace}/{request.workload.name} on{' '}
         {request.cluster}

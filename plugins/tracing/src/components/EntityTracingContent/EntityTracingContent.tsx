@@ -16,6 +16,7 @@ import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import {
+  describeCommit,
   describeRollout,
   describeTargetCheck,
   canTransition,
@@ -90,10 +91,7 @@ const RequestCard = (props: {
           <span>
             {request.workload.kind} {request.namespace}/{request.workload.name}
           </span>
-          <StatusBadge
-            status={request.status}
-            rollout={request.lastApply?.rollout}
-          />
+          <StatusBadge status={request.status} lastApply={request.lastApply} />
         </Box>
       }
       subheader={`${
@@ -104,8 +102,15 @@ const RequestCard = (props: {
         Sampler {request.sampling.sampler}, ratio {request.sampling.ratio} ·
         expires {relativeTime(request.expiresAt)}
         {request.lastApply &&
-          ` · last applied ${relativeTime(request.lastApply.at)}`}
+          ` · last ${
+            request.lastApply.commit ? 'committed' : 'applied'
+          } ${relativeTime(request.lastApply.at)}`}
       </Typography>
+      {request.lastApply?.commit && (
+        <Typography variant="body2">
+          Git: {describeCommit(request.lastApply.commit)}
+        </Typography>
+      )}
       {request.lastApply?.rollout && (
         <Typography variant="body2">
           Beyla: {describeRollout(request.lastApply.rollout)}

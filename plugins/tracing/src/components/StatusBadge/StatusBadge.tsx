@@ -8,7 +8,7 @@ import {
 } from '@backstage/core-components';
 import {
   describeRollout,
-  RolloutState,
+  LastApply,
   TracingRequestStatus,
 } from '@tracegate/plugin-tracing-common';
 
@@ -24,21 +24,25 @@ const STATUS_ICONS: Record<TracingRequestStatus, typeof StatusOK> = {
 };
 
 /**
- * A request's state as a coloured status with its name, and the rollout's
- * progress while the config that carries it is not yet running everywhere.
+ * A request's state as a coloured status with its name, and while it is
+ * on its way: the commit the cluster does not hold yet (git delivery), or
+ * the rollout's progress while its config is not yet running everywhere.
  *
  * @public
  */
 export const StatusBadge = (props: {
   status: TracingRequestStatus;
-  rollout?: RolloutState;
+  lastApply?: Pick<LastApply, 'rollout' | 'commit'>;
 }) => {
-  const { status, rollout } = props;
+  const { status } = props;
+  const { rollout, commit } = props.lastApply ?? {};
   const Icon = STATUS_ICONS[status];
-  const rolling =
-    rollout && !rollout.complete && status !== 'failed'
-      ? ` · ${describeRollout({ ...rollout, message: undefined })}`
-      : '';
+  let rolling = '';
+  if (status !== 'failed' && commit && !commit.onCluster) {
+    rolling = ` · committed ${commit.sha.slice(0, 7)}`;
+  } else if (status !== 'failed' && rollout && !rollout.complete) {
+    rolling = ` · ${describeRollout({ ...rollout, message: undefined })}`;
+  }
   return (
     <Icon>
       {status}

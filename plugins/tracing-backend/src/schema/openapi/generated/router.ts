@@ -390,6 +390,23 @@ export const spec = {
               $ref: '#/components/schemas/RecordedObject',
             },
           },
+          commit: {
+            type: 'object',
+            description:
+              "Git delivery: the commit that holds the request's objects, and whether the cluster holds them as committed (a GitOps tool applied them).",
+            required: ['sha', 'onCluster'],
+            properties: {
+              sha: {
+                type: 'string',
+              },
+              onCluster: {
+                type: 'boolean',
+              },
+              waitingFor: {
+                type: 'string',
+              },
+            },
+          },
         },
       },
       TraceArrival: {

@@ -1,0 +1,126 @@
+/**
+ * One pass over a cluster whose delivery is git: the same plan as an apply
+ * pass (clusterPlan), written as files to the repository instead of to the
+ * cluster (gitops/), then the cluster read, never written, to say for each
+ * request whether a GitOps tool applied what was committed and Beyla runs it.
+ */
+import { TracingRequest } from '@tracegate/plugin-tracing-common';
+import { ClusterSettings } from '../clusters/config';
+import { describeKubeError } from '../clusters/errors';
+import { KubeApi } from '../clusters/KubeApi';
+import { GitDelivery } from '../gitops/GitDelivery';
+import {
+  changedRequestIds,
+  commitMessage,
+  manifestFiles,
+} from '../gitops/manifestFiles';
+import { blockingError, clusterPlan, PlanAction } from '../plan';
+import { KubeObject, objectKey } from '../render/types';
+import {
+  emptyOutcome,
+  followBeyla,
+  LeaseLostError,
+  PassOutcome,
+  recordObjects,
+} from './ClusterPass';
+import { ConfigCache } from './readBeylaNodes';
+
+function describe(object: KubeObject): string {
+  const { kind, metadata } = object;
+  return `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${
+    metadata.name
+  }`;
+}
+
+export async function runGitPass(options: {
+  cluster: ClusterSettings;
+  api: KubeApi;
+  requests: TracingRequest[];
+  fence: () => Promise<void>;
+  configCache: ConfigCache;
+  delivery: GitDelivery;
+}): Promise<PassOutcome> {
+  const { cluster, api, requests, delivery } = options;
+  const outcome = emptyOutcome(cluster.name, requests);
+  const planned = await clusterPlan({
+    api,
+    cluster,
+    requests,
+    removable: true,
+  });
+  if (planned.live.removableError) {
+    outcome.clusterErrors.push(describeKubeError(planned.live.removableError));
+  }
+  // A missing Prometheus CR or an object in the way stops its requests, as
+  // in an apply pass; an unreadable cluster does not stop the commit.
+  for (const action of planned.plan.actions) {
+    if (action.type !== 'missing' && action.type !== 'conflict') continue;
+    const message = describeKubeError(blockingError(action));
+    if (!action.requestIds.length) outcome.clusterErrors.push(message);
+    for (const id of action.requestIds) outcome.errors[id] ??= message;
+  }
+  const written = planned.plan.actions.filter(
+    (a): a is PlanAction & { object: KubeObject } =>
+      (a.type === 'create' ||
+        a.type === 'update' ||
+        a.type === 'none' ||
+        a.type === 'unreadable') &&
+      (!a.requestIds.length || a.requestIds.some(id => !outcome.errors[id])),
+  );
+  const files = manifestFiles(
+    cluster.name,
+    written.map(a => ({
+      object: a.object,
+      requestIds: a.requestIds.filter(id => !outcome.errors[id]),
+    })),
+  );
+
+  await options.fence();
+  try {
+    const published = await delivery.publish(files, before =>
+      commitMessage({ cluster: cluster.name, before, after: files, requests }),
+    );
+    outcome.commit = {
+      sha: published.sha,
+      committed: published.committed,
+      retries: published.retries,
+    };
+    if (published.committed) {
+      for (const id of changedRequestIds(published.before, files)) {
+        outcome.appliedFor.add(id);
+      }
+    }
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
+    const message = `Not delivered: ${(error as Error).message}`;
+    outcome.clusterErrors.push(message);
+    for (const r of requests) outcome.errors[r.id] ??= message;
+    return outcome;
+  }
+
+  // What the cluster does not hold yet of what was committed.
+  outcome.notOnCluster = new Map();
+  const wanted = new Set(written.map(a => objectKey(a.object)));
+  for (const action of planned.plan.actions) {
+    if (!('object' in action) || !wanted.has(objectKey(action.object))) {
+      continue;
+    }
+    if (action.type === 'unreadable') {
+      const message = describeKubeError(action.error);
+      for (const id of action.requestIds) outcome.errors[id] ??= message;
+    } else if (action.type === 'create' || action.type === 'update') {
+      for (const id of action.requestIds) {
+        const missing = outcome.notOnCluster.get(id) ?? [];
+        missing.push(
+          `${describe(action.object)} ${
+            action.type === 'create' ? 'not on the cluster' : 'differs'
+          }`,
+        );
+        outcome.notOnCluster.set(id, missing);
+      }
+    }
+  }
+  await followBeyla({ ...options, planned, outcome, restart: false });
+  recordObjects(cluster, planned.plan, outcome);
+  return outcome;
+}
