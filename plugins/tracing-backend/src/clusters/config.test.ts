@@ -170,3 +170,88 @@ describe('readClusterSettings', () => {
     );
   });
 });
+
+describe('tracing.clusters[].delivery', () => {
+  it('defaults to apply, and reads git with its defaults', () => {
+    expect(read({}).delivery).toEqual({ type: 'apply' });
+    expect(
+      read({
+        delivery: {
+          type: 'git',
+          git: { url: 'https://git.example.com/platform/config.git' },
+        },
+      }).delivery,
+    ).toEqual({
+      type: 'git',
+      url: 'https://git.example.com/platform/config.git',
+      branch: 'main',
+      folder: 'tracegate/prod-eu',
+      author: { name: 'Tracegate', email: 'tracegate@backstage.invalid' },
+    });
+    expect(
+      read({
+        delivery: {
+          type: 'git',
+          git: {
+            url: 'https://git.example.com/platform/config.git',
+            branch: 'clusters/prod',
+            folder: 'prod-eu/tracing/',
+            token: 's3cret',
+          },
+        },
+      }).delivery,
+    ).toMatchObject({
+      branch: 'clusters/prod',
+      folder: 'prod-eu/tracing',
+      credentials: { username: 'git', token: 's3cret' },
+    });
+  });
+
+  it.each([
+    [{ type: 'kubectl' }, /delivery.type: must be apply or git/],
+    [
+      { type: 'git', git: { url: 'git@example.com:a/b.git' } },
+      /git.url: not a URL|git.url: must be an http\(s\) URL/,
+    ],
+    [
+      { type: 'git', git: { url: 'ssh://example.com/a.git' } },
+      /git.url: must be an http\(s\) URL/,
+    ],
+    [
+      { type: 'git', git: { url: 'https://u:p@example.com/a.git' } },
+      /git.url: must not hold credentials/,
+    ],
+    [
+      {
+        type: 'git',
+        git: { url: 'https://example.com/a.git', branch: 'a..b' },
+      },
+      /git.branch: not a branch name/,
+    ],
+    [
+      {
+        type: 'git',
+        git: { url: 'https://example.com/a.git', folder: '../up' },
+      },
+      /git.folder: must be a relative folder/,
+    ],
+    [
+      {
+        type: 'git',
+        git: { url: 'https://example.com/a.git', folder: '/etc' },
+      },
+      /git.folder: must be a relative folder/,
+    ],
+  ])('refuses %j, naming the key', (delivery, message) => {
+    expect(() => read({ delivery })).toThrow(message);
+  });
+
+  it('refuses trace store headers with git delivery: they would be committed', () => {
+    expect(() =>
+      read({
+        tempo: { headers: { Authorization: 'Bearer x' } },
+        delivery: { type: 'git', git: { url: 'https://example.com/a.git' } },
+      }),
+    ).toThrow(/tempo.headers: not written to git/);
+  });
+});

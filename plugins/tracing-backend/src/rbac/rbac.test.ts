@@ -82,4 +82,33 @@ describe('the RBAC file', () => {
       },
     ]);
   });
+
+  it('for git delivery grants reads only (the gitDelivery test runs a whole loop with it)', () => {
+    const objects = parseAllDocuments(
+      renderRbac({
+        beylaNamespace: 'beyla',
+        datasourceNamespace: 'monitoring',
+        readOnly: true,
+      }),
+    ).map(d => d.toJS());
+    expect(
+      objects.map(
+        o => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`,
+      ),
+    ).toEqual([
+      'Namespace /tracegate-system',
+      'ServiceAccount tracegate-system/tracegate',
+      'ClusterRole /tracegate',
+      'ClusterRoleBinding /tracegate',
+    ]);
+    const verbs = new Set(
+      objects.flatMap(o => (o.rules ?? []).flatMap((r: any) => r.verbs)),
+    );
+    expect([...verbs].sort()).toEqual(['get', 'list', 'watch']);
+    expect(
+      objects
+        .find(o => o.kind === 'ClusterRole')
+        .rules.some((r: any) => r.resources.includes('prometheuses')),
+    ).toBe(true);
+  });
 });
