@@ -22,8 +22,12 @@ export default defineConfig({
   ],
   outputDir: 'test-results/artifacts',
   webServer: {
-    command:
-      'yarn workspace backend start --config ../../app-config.yaml --config ../../e2e/app-config.e2e.yaml',
+    // TRACEGATE_E2E_EXTRA_CONFIG: a spec's own config (scripts/test.sh).
+    command: `yarn workspace backend start --config ../../app-config.yaml --config ../../e2e/app-config.e2e.yaml${
+      process.env.TRACEGATE_E2E_EXTRA_CONFIG
+        ? ` --config ../../${process.env.TRACEGATE_E2E_EXTRA_CONFIG}`
+        : ''
+    }`,
     cwd: '..',
     url: `${baseURL}/.backstage/health/v1/readiness`,
     reuseExistingServer: !process.env.CI,

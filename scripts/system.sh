@@ -55,7 +55,7 @@ stop_test_postgres() {
 # Sets TRACEGATE_CLUSTER_PID; stop_local_cluster ends it.
 start_local_cluster() {
   local dir="$1"
-  rm -f "$dir/cluster.json" "$dir/traces.json"
+  rm -f "$dir/cluster.json" "$dir/traces.json" "$dir/git.json"
   (cd "$TRACEGATE_ROOT/test/kube" && exec node --require @backstage/cli/config/nodeTransform.cjs src/cli.ts start --dir "$dir") &
   TRACEGATE_CLUSTER_PID=$!
   for _ in $(seq 1 240); do
@@ -68,7 +68,10 @@ start_local_cluster() {
   TRACEGATE_LOCAL_CLUSTER_TOKEN="$(cat "$dir/tracegate.token")"
   TRACEGATE_LOCAL_CLUSTER_CA_FILE="$dir/ca.crt"
   TRACEGATE_LOCAL_TRACES_URL="$(node -p 'require(process.argv[1]).queryUrl' "$dir/traces.json")"
-  export TRACEGATE_LOCAL_CLUSTER_URL TRACEGATE_LOCAL_CLUSTER_TOKEN TRACEGATE_LOCAL_CLUSTER_CA_FILE TRACEGATE_LOCAL_TRACES_URL
+  TRACEGATE_LOCAL_GIT_URL="$(node -p 'require(process.argv[1]).url' "$dir/git.json")"
+  TRACEGATE_LOCAL_GIT_TOKEN="$(node -p 'require(process.argv[1]).password' "$dir/git.json")"
+  export TRACEGATE_LOCAL_CLUSTER_URL TRACEGATE_LOCAL_CLUSTER_TOKEN TRACEGATE_LOCAL_CLUSTER_CA_FILE TRACEGATE_LOCAL_TRACES_URL \
+    TRACEGATE_LOCAL_GIT_URL TRACEGATE_LOCAL_GIT_TOKEN
 }
 
 stop_local_cluster() {

@@ -66,7 +66,10 @@ elif yarn workspace app build; then
   # cluster: a spec that needs another to have run first fails here.
   for spec in e2e/tests/*.spec.ts; do
     spec_results="$results/e2e-$(basename "$spec" .spec.ts).json"
-    (cd e2e && TRACEGATE_E2E_RESULTS="$spec_results" yarn playwright test "tests/$(basename "$spec")")
+    # A spec's own config, when it has one (gitops: cluster `local` via git).
+    spec_config="e2e/app-config.$(basename "$spec" .spec.ts).e2e.yaml"
+    [ -f "$spec_config" ] || spec_config=""
+    (cd e2e && TRACEGATE_E2E_EXTRA_CONFIG="$spec_config" TRACEGATE_E2E_RESULTS="$spec_results" yarn playwright test "tests/$(basename "$spec")")
     if [ -f "$spec_results" ]; then
       read -r p f < <(node -e 'const s=require(process.argv[1]).stats; console.log(s.expected + s.flaky, s.unexpected + s.skipped)' "$spec_results")
       passed=$((passed + p)); failed=$((failed + f))

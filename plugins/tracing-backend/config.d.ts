@@ -180,6 +180,47 @@ export interface Config {
         /** e.g. component:default/prometheus-k8s */
         entityRef: string;
       }>;
+      /**
+       * How the rendered objects reach the cluster. `apply` (default):
+       * Tracegate applies them with server-side apply. `git`: it commits
+       * them as files to a folder of a repository (one commit per pass that
+       * changes something, naming the requests and their approvers; pushed
+       * again on top when the branch moved) and only reads the cluster; a
+       * GitOps tool (Argo CD, Flux) applies the folder. A request is
+       * `approved · committed <sha>` until the cluster holds the commit and
+       * Beyla runs it, then `active`. Beyla's DaemonSet then rolls (each new
+       * pod ready before the old one goes) on every change, on every node.
+       * `tempo.headers` are refused with `git` (they would be committed).
+       */
+      delivery?: {
+        type: 'apply' | 'git';
+        git?: {
+          /** http(s) URL of the repository, without credentials. */
+          url: string;
+          /** Default: main. The branch must exist. */
+          branch?: string;
+          /**
+           * Folder for Tracegate's files, relative to the repository's root
+           * (one per cluster; Tracegate removes only files it wrote, marked
+           * in their first line). Default: tracegate/<cluster name>.
+           */
+          folder?: string;
+          /**
+           * Username for `token` (HTTP Basic). Default: git. Without a
+           * token, the `integrations` entry for the URL's host gives the
+           * credentials (github, gitlab, gitea, bitbucketServer).
+           */
+          username?: string;
+          /**
+           * Password or access token that may read and push the branch.
+           * @visibility secret
+           */
+          token?: string;
+          /** Commit author. Default: Tracegate <tracegate@backstage.invalid>. */
+          authorName?: string;
+          authorEmail?: string;
+        };
+      };
       /** The Beyla DaemonSet Tracegate manages. */
       beyla?: {
         /** Default: beyla. A namespace Tracegate did not create is never deleted. */

@@ -5,15 +5,21 @@
  * seeds it, mints a token for Tracegate's least-privilege ServiceAccount and
  * writes D/cluster.json for the backend. Also starts the local trace store
  * (Jaeger, in memory) and the demo's stand-in for Beyla that sends spans for
- * the workloads in Beyla's config (D/traces.json has their URLs). Runs until
- * SIGINT/SIGTERM. etcd keeps its data in D/etcd, so the cluster's objects
- * survive a restart; traces do not.
+ * the workloads in Beyla's config (D/traces.json has their URLs), and for
+ * git delivery a git server on loopback (D/git holds its repositories,
+ * D/git.json its URL and credentials) with a stand-in for a GitOps tool that
+ * applies the folder `clusters/local/tracegate` of `platform-config.git`.
+ * Runs until SIGINT/SIGTERM. etcd keeps its data in D/etcd, so the cluster's
+ * objects survive a restart; traces do not.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTracegateServiceAccount } from './access';
 import { startControlPlane } from './controlPlane';
+import { randomBytes } from 'node:crypto';
 import { startDemoTraffic } from './demoTraffic';
+import { startGitOpsStandIn } from './gitopsStandIn';
+import { startGitServer } from './gitServer';
 import { startJaeger } from './jaeger';
 import { BEYLA_START_DELAY_STAGE, CRASHLOOP_STAGE } from './nodes';
 import { seedPlatform } from './seed';
@@ -52,6 +58,31 @@ async function main() {
     cluster,
     otlpHttpUrl: traceStore.otlpHttpUrl,
   });
+  // Git delivery (app-config.gitops.example.yaml): a repository the
+  // GitOps stand-in watches.
+  const gitRoot = path.join(dir, 'git');
+  const gitUser = {
+    username: 'tracegate',
+    password: randomBytes(12).toString('hex'),
+  };
+  const gitServer = await startGitServer({ ...gitUser, root: gitRoot });
+  const repository = `${gitServer.url}/platform-config.git`;
+  if (!fs.existsSync(path.join(gitRoot, 'platform-config.git'))) {
+    await gitServer.createRepository('platform-config');
+  }
+  const gitops = await startGitOpsStandIn({
+    repository,
+    branch: 'main',
+    folder: 'clusters/local/tracegate',
+    credentials: gitUser,
+    kubeconfigFile: cluster.kubeconfigFile,
+    log: line => process.stdout.write(`${line}\n`),
+  });
+  fs.writeFileSync(
+    path.join(dir, 'git.json'),
+    JSON.stringify({ url: repository, ...gitUser }, null, 2),
+    { mode: 0o600 },
+  );
   fs.writeFileSync(
     path.join(dir, 'traces.json'),
     JSON.stringify(
@@ -66,11 +97,14 @@ async function main() {
   process.stdout.write(
     `local cluster ${cluster.version} at ${cluster.url}\n` +
       `  kubectl --kubeconfig ${cluster.kubeconfigFile} get ns\n` +
-      `local trace store (Jaeger) at ${traceStore.queryUrl}; demo traffic stands in for Beyla\n`,
+      `local trace store (Jaeger) at ${traceStore.queryUrl}; demo traffic stands in for Beyla\n` +
+      `local git server: ${repository} (a GitOps stand-in applies clusters/local/tracegate)\n`,
   );
 
   const stop = async () => {
     demoTraffic.stop();
+    await gitops.stop();
+    await gitServer.close();
     await traceStore.stop();
     await cluster.stop();
     process.exit(0);

@@ -405,19 +405,7 @@ export function recordObjects(
     } else if (
       action.object.metadata.labels?.['app.kubernetes.io/name'] !== BEYLA_NAME
     ) {
-      outcome.sharedObjects.push(
-        row(
-          action,
-          !outcome.commit
-            ? 'applied'
-            : action.type === 'none'
-            ? `on the cluster as committed (${outcome.commit.sha.slice(0, 7)})`
-            : `committed (${outcome.commit.sha.slice(
-                0,
-                7,
-              )}), not on the cluster yet`,
-        ),
-      );
+      outcome.sharedObjects.push(row(action, deliveredAs(action, outcome)));
     }
   }
   for (const request of outcome.requests) {
@@ -442,6 +430,15 @@ export function recordObjects(
       },
     ]);
   }
+}
+
+/** How a shared object got to the cluster: applied, or committed to git. */
+function deliveredAs(action: PlanAction, outcome: PassOutcome): string {
+  if (!outcome.commit) return 'applied';
+  const sha = outcome.commit.sha.slice(0, 7);
+  return action.type === 'none'
+    ? `on the cluster as committed (${sha})`
+    : `committed (${sha}), not on the cluster yet`;
 }
 
 /** Beyla's nodes in a line: how many run it ready, which do not, what waits. */
