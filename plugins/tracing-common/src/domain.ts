@@ -354,7 +354,10 @@ export type TracingPreview = {
     namespace?: string;
     yaml: string;
   }>;
-  /** Unified diff of the live objects against a server-side dry run. */
+  /**
+   * Unified diff of the live objects against a server-side dry run; for a
+   * cluster delivered through git, of the folder's files before and after.
+   */
   diff?: string;
   /** Why there is no diff (e.g. the cluster is unreachable). */
   diffError?: string;

@@ -254,4 +254,26 @@ describe('tracing.clusters[].delivery', () => {
       }),
     ).toThrow(/tempo.headers: not written to git/);
   });
+
+  it('refuses two clusters writing the same folder of one branch', () => {
+    const git = {
+      type: 'git',
+      git: { url: 'https://example.com/a.git', folder: 'shared' },
+    };
+    expect(() =>
+      readClusterSettings(
+        new ConfigReader({
+          tracing: {
+            clusters: ['a', 'b'].map(name => ({
+              name,
+              url: 'https://k8s.example.com',
+              delivery: git,
+            })),
+          },
+        }),
+      ),
+    ).toThrow(
+      'tracing.clusters[b].delivery.git.folder: cluster a writes the same folder of the same branch (shared); give each cluster its own',
+    );
+  });
 });

@@ -144,6 +144,24 @@ export type PrometheusInstance = {
 
 /** Reads `tracing.clusters` (schema: config.d.ts). */
 export function readClusterSettings(config: Config): ClusterSettings[] {
+  const clusters = readEachCluster(config);
+  // Two clusters writing one folder would overwrite each other's files.
+  const folders = new Map<string, string>();
+  for (const { name, delivery } of clusters) {
+    if (delivery.type !== 'git') continue;
+    const where = `${delivery.url} ${delivery.branch} ${delivery.folder}`;
+    const other = folders.get(where);
+    if (other) {
+      throw new Error(
+        `tracing.clusters[${name}].delivery.git.folder: cluster ${other} writes the same folder of the same branch (${delivery.folder}); give each cluster its own`,
+      );
+    }
+    folders.set(where, name);
+  }
+  return clusters;
+}
+
+function readEachCluster(config: Config): ClusterSettings[] {
   return (config.getOptionalConfigArray('tracing.clusters') ?? []).map(c => {
     const name = c.getString('name');
     const authProvider =

@@ -27,6 +27,8 @@ export type ReconcileResult = Pick<
   skipped?: string;
   /** Git delivery: the commit that holds the cluster's files. */
   commit?: PassOutcome['commit'];
+  /** Git delivery: the cluster does not hold the commit yet. */
+  waitingForGitOps?: boolean;
 };
 
 /** How soon a pass turned away by another's lease tries again. */
@@ -87,6 +89,12 @@ export class Reconciler {
       retryBaseMs?: number;
       /** How soon a pass looks again at a rollout in progress. */
       rolloutPollMs?: number;
+      /**
+       * Git delivery: how soon a pass looks again while the cluster does
+       * not hold the commit yet (the GitOps tool syncs in its own time).
+       * Default 5 s.
+       */
+      gitPollMs?: number;
       /** How long a pass's lease lasts unless renewed. Default 15 s. */
       leaseTtlMs?: number;
       /**
@@ -300,6 +308,7 @@ export class Reconciler {
       clusterErrors: outcome.clusterErrors,
       restarted: outcome.beyla?.restarted ?? [],
       commit: outcome.commit,
+      waitingForGitOps: Boolean(outcome.notOnCluster?.size),
       settling: Boolean(
         outcome.notOnCluster?.size ||
           (plan &&
@@ -324,6 +333,15 @@ export class Reconciler {
     ) {
       this.options.logger.info(
         `Reconciled cluster ${clusterName}: applied ${result.applied.length}, deleted ${result.deleted.length}, released ${result.released.length}, restarted Beyla on ${result.restarted.length} node(s)`,
+      );
+    }
+    if (result.commit?.committed) {
+      this.options.logger.info(
+        `Reconciled cluster ${clusterName}: committed ${result.commit.sha}${
+          result.commit.retries
+            ? ` after ${result.commit.retries} push(es) refused for a moved branch`
+            : ''
+        }`,
       );
     }
     for (const error of result.clusterErrors) {
@@ -352,6 +370,8 @@ export class Reconciler {
           (this.options.retryBaseMs ?? 5_000) * 2 ** (attempt - 1),
           300_000,
         )
+      : result.waitingForGitOps
+      ? this.options.gitPollMs ?? 5_000
       : this.options.rolloutPollMs ?? 1_000;
     const timer = setTimeout(() => {
       this.reconcile(clusterName).catch(error =>

@@ -759,6 +759,8 @@ export const spec = {
           },
           diff: {
             type: 'string',
+            description:
+              "Unified diff of the live objects against a server-side dry run; for a cluster delivered through git, of the folder's files before and after approval.",
           },
           diffError: {
             type: 'string',
