@@ -1,5 +1,6 @@
 import { JsonObject } from '@backstage/types';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
   CRASHLOOP_STAGE,
   createTracegateServiceAccount,
@@ -108,9 +109,11 @@ export function adminApi(cluster: LocalControlPlane): KubeApi {
 export async function storeAndReconciler(
   databases: TestDatabases,
   cluster: ClusterSettings,
+  /** `integrations` of app-config (git delivery's credentials). */
+  integrations?: ScmIntegrationRegistry,
 ) {
   const requests = await storeWithRequests(databases);
-  const clusters = new ClusterRegistry([cluster]);
+  const clusters = new ClusterRegistry([cluster], undefined, integrations);
   const logger = mockServices.logger.mock();
   const auditor = mockServices.auditor.mock();
   const reconciler = new Reconciler({

@@ -77,15 +77,19 @@ export type PassOutcome = {
 /** The lease was taken over (this pass stalled past its TTL): stop writing. */
 export class LeaseLostError extends Error {}
 
-export async function runClusterPass(options: {
+/** What a pass over one cluster is given. */
+export type PassOptions = {
   cluster: ClusterSettings;
   api: KubeApi;
   requests: TracingRequest[];
   /** Throws LeaseLostError when this pass may no longer write. */
   fence: () => Promise<void>;
   configCache: ConfigCache;
-}): Promise<PassOutcome> {
-  const { cluster, api, requests, fence } = options;
+};
+
+/** The start of every pass: the whole-cluster plan and an empty outcome. */
+export async function planPass(options: PassOptions) {
+  const { cluster, api, requests } = options;
   const outcome = emptyOutcome(cluster.name, requests);
   const planned = await clusterPlan({
     api,
@@ -96,6 +100,14 @@ export async function runClusterPass(options: {
   if (planned.live.removableError) {
     outcome.clusterErrors.push(describeKubeError(planned.live.removableError));
   }
+  return { outcome, planned };
+}
+
+export async function runClusterPass(
+  options: PassOptions,
+): Promise<PassOutcome> {
+  const { cluster, api, fence } = options;
+  const { outcome, planned } = await planPass(options);
   // The config the DaemonSet named before this pass: entries that differ
   // from it are the ones this pass changes.
   const before = selectionsBefore(planned.plan, options.configCache);

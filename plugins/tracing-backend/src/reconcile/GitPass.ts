@@ -4,26 +4,23 @@
  * cluster (gitops/), then the cluster read, never written, to say for each
  * request whether a GitOps tool applied what was committed and Beyla runs it.
  */
-import { TracingRequest } from '@tracegate/plugin-tracing-common';
-import { ClusterSettings } from '../clusters/config';
 import { describeKubeError } from '../clusters/errors';
-import { KubeApi } from '../clusters/KubeApi';
 import { GitDelivery } from '../gitops/GitDelivery';
 import {
   changedRequestIds,
   commitMessage,
   manifestFiles,
 } from '../gitops/manifestFiles';
-import { blockingError, clusterPlan, PlanAction } from '../plan';
+import { blockingError, PlanAction } from '../plan';
 import { KubeObject, objectKey } from '../render/types';
 import {
-  emptyOutcome,
   followBeyla,
   LeaseLostError,
+  PassOptions,
   PassOutcome,
+  planPass,
   recordObjects,
 } from './ClusterPass';
-import { ConfigCache } from './readBeylaNodes';
 
 function describe(object: KubeObject): string {
   const { kind, metadata } = object;
@@ -32,25 +29,11 @@ function describe(object: KubeObject): string {
   }`;
 }
 
-export async function runGitPass(options: {
-  cluster: ClusterSettings;
-  api: KubeApi;
-  requests: TracingRequest[];
-  fence: () => Promise<void>;
-  configCache: ConfigCache;
-  delivery: GitDelivery;
-}): Promise<PassOutcome> {
-  const { cluster, api, requests, delivery } = options;
-  const outcome = emptyOutcome(cluster.name, requests);
-  const planned = await clusterPlan({
-    api,
-    cluster,
-    requests,
-    removable: true,
-  });
-  if (planned.live.removableError) {
-    outcome.clusterErrors.push(describeKubeError(planned.live.removableError));
-  }
+export async function runGitPass(
+  options: PassOptions & { delivery: GitDelivery },
+): Promise<PassOutcome> {
+  const { cluster, requests, delivery } = options;
+  const { outcome, planned } = await planPass(options);
   // A missing Prometheus CR or an object in the way stops its requests, as
   // in an apply pass; an unreadable cluster does not stop the commit.
   for (const action of planned.plan.actions) {

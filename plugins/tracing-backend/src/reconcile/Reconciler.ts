@@ -365,14 +365,15 @@ export class Reconciler {
       return;
     }
     const attempt = failed ? (previous?.attempt ?? 0) + 1 : 0;
-    const delay = failed
-      ? Math.min(
-          (this.options.retryBaseMs ?? 5_000) * 2 ** (attempt - 1),
-          300_000,
-        )
-      : result.waitingForGitOps
+    let delay = result.waitingForGitOps
       ? this.options.gitPollMs ?? 5_000
       : this.options.rolloutPollMs ?? 1_000;
+    if (failed) {
+      delay = Math.min(
+        (this.options.retryBaseMs ?? 5_000) * 2 ** (attempt - 1),
+        300_000,
+      );
+    }
     const timer = setTimeout(() => {
       this.reconcile(clusterName).catch(error =>
         this.options.logger.error(

@@ -5,7 +5,7 @@
  * kubectl server-side apply of the folder, prune of what left it).
  */
 import { ConfigReader } from '@backstage/config';
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { ScmIntegrations } from '@backstage/integration';
 import {
   createTracegateServiceAccount,
@@ -19,16 +19,13 @@ import {
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ClusterRegistry } from '../clusters/ClusterRegistry';
-import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import { renderRbac } from '../rbac/renderRbac';
 import {
   localClusterSettings,
   reconcileUntil,
-  storeWithRequests,
+  storeAndReconciler,
   useSeededCluster,
 } from '../__testUtils__/kube';
-import { Reconciler } from './Reconciler';
 
 jest.setTimeout(180_000);
 
@@ -81,21 +78,8 @@ async function setup(name: string) {
       },
     }),
   );
-  const requests = await storeWithRequests(databases);
-  const clusters = new ClusterRegistry([cluster], undefined, integrations);
-  const logger = mockServices.logger.mock();
-  const reconciler = new Reconciler({
-    store: requests.store,
-    clusterStore: requests.clusterStore,
-    clusters,
-    transitions: new RequestTransitions({
-      store: requests.store,
-      auditor: mockServices.auditor.mock(),
-      logger,
-    }),
-    logger,
-    retryBaseMs: 3_600_000,
-  });
+  const requests = await storeAndReconciler(databases, cluster, integrations);
+  const { reconciler, clusters } = requests;
   const bare = path.join(server.root, `${name}.git`);
   const repo = {
     url,
@@ -353,21 +337,8 @@ describe('git delivery', () => {
         },
       },
     });
-    const requests = await storeWithRequests(databases);
-    const clusters = new ClusterRegistry([cluster]);
-    const logger = mockServices.logger.mock();
-    const reconciler = new Reconciler({
-      store: requests.store,
-      clusterStore: requests.clusterStore,
-      clusters,
-      transitions: new RequestTransitions({
-        store: requests.store,
-        auditor: mockServices.auditor.mock(),
-        logger,
-      }),
-      logger,
-      retryBaseMs: 3_600_000,
-    });
+    const requests = await storeAndReconciler(databases, cluster);
+    const { reconciler, clusters } = requests;
     try {
       const request = await requests.approve();
       const result = await reconciler.reconcile('local');
