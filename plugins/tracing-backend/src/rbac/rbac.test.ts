@@ -6,6 +6,16 @@ import { defaultRbac, renderRbac } from './renderRbac';
 // Runs from source: the package's deploy folder is two levels up.
 const shipped = path.resolve(__dirname, '../../deploy/rbac.yaml');
 
+/** The objects of the RBAC file for these settings. */
+const rendered = (namespaces: Parameters<typeof renderRbac>[0]) =>
+  parseAllDocuments(renderRbac(namespaces)).map(d => d.toJS());
+
+/** `Kind namespace/name` of each object. */
+const names = (objects: any[]) =>
+  objects.map(
+    o => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`,
+  );
+
 describe('the RBAC file', () => {
   it('shipped in deploy/rbac.yaml is the one for the default settings (UPDATE_RBAC=1 rewrites it)', () => {
     if (process.env.UPDATE_RBAC) fs.writeFileSync(shipped, defaultRbac());
@@ -13,18 +23,12 @@ describe('the RBAC file', () => {
   });
 
   it('follows the settings that name namespaces', () => {
-    const objects = parseAllDocuments(
-      renderRbac({
-        beylaNamespace: 'ebpf',
-        datasourceNamespace: 'grafana',
-        prometheusNamespaces: ['observability', 'grafana'],
-      }),
-    ).map(d => d.toJS());
-    expect(
-      objects.map(
-        o => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`,
-      ),
-    ).toEqual([
+    const objects = rendered({
+      beylaNamespace: 'ebpf',
+      datasourceNamespace: 'grafana',
+      prometheusNamespaces: ['observability', 'grafana'],
+    });
+    expect(names(objects)).toEqual([
       'Namespace /tracegate-system',
       'Namespace /ebpf',
       'ServiceAccount tracegate-system/tracegate',
@@ -84,18 +88,12 @@ describe('the RBAC file', () => {
   });
 
   it('for git delivery grants reads only (the gitDelivery test runs a whole loop with it)', () => {
-    const objects = parseAllDocuments(
-      renderRbac({
-        beylaNamespace: 'beyla',
-        datasourceNamespace: 'monitoring',
-        readOnly: true,
-      }),
-    ).map(d => d.toJS());
-    expect(
-      objects.map(
-        o => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`,
-      ),
-    ).toEqual([
+    const objects = rendered({
+      beylaNamespace: 'beyla',
+      datasourceNamespace: 'monitoring',
+      readOnly: true,
+    });
+    expect(names(objects)).toEqual([
       'Namespace /tracegate-system',
       'ServiceAccount tracegate-system/tracegate',
       'ClusterRole /tracegate',
