@@ -27,6 +27,7 @@ if ensure_go; then
   bash test/kube/build.sh >/dev/null
   bash test/kube/build-kwok.sh >/dev/null
   bash test/jaeger/build.sh >/dev/null
+  bash test/kube/build-kubectl.sh >/dev/null
   start_local_cluster "$TRACEGATE_ROOT/data/kube"
 else
   echo "tracegate: Go not found; starting without the local cluster" >&2

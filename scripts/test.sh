@@ -24,11 +24,12 @@ ensure_system_packages || fail_setup "could not install Chromium/PostgreSQL"
 start_test_postgres || fail_setup "could not start PostgreSQL"
 trap stop_test_postgres EXIT
 
-step "Local Kubernetes control plane, KWOK and Jaeger builds"
+step "Local Kubernetes control plane, KWOK, Jaeger and kubectl builds"
 ensure_go || fail_setup "Go is needed to build the local control plane"
 bash test/kube/build.sh >/dev/null || fail_setup "building the control plane failed"
 bash test/kube/build-kwok.sh >/dev/null || fail_setup "building KWOK (the fake nodes) failed"
 bash test/jaeger/build.sh >/dev/null || fail_setup "building Jaeger (the local trace store) failed"
+bash test/kube/build-kubectl.sh >/dev/null || fail_setup "building kubectl (the GitOps stand-in's) failed"
 
 passed=0
 failed=0
