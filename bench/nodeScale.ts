@@ -12,6 +12,10 @@
  *   on one node, and how many nodes had none at some point,
  * sampled every 250 ms from the Beyla pods' Ready conditions, until the
  * request is active and every node has a ready Beyla again.
+ *
+ * BENCH_DELIVERY=git: the cluster is delivered through git (a loopback git
+ * server, the GitOps stand-in applying each commit, polling every 250 ms);
+ * the DaemonSet controller rolls Beyla on every node.
  */
 import {
   beylaStartDelayStage,
@@ -19,6 +23,8 @@ import {
   LocalControlPlane,
   seedPlatform,
   startControlPlane,
+  startGitOpsStandIn,
+  startGitServer,
 } from '@internal/local-kube';
 import { adminApi } from '../plugins/tracing-backend/src/__testUtils__/kube';
 import { BEYLA_POD_SELECTOR } from '../plugins/tracing-backend/src/render';
@@ -27,6 +33,8 @@ import { report } from './report';
 import { benchClusterSettings, benchReconciler, fileInStore } from './setup';
 
 const BEYLA_START_MS = 4_000;
+const GIT = process.env.BENCH_DELIVERY === 'git';
+const GIT_USER = { username: 'tracegate', password: 'bench' };
 const SAMPLE_MS = 250;
 const NAMESPACE = 'beyla';
 
@@ -103,10 +111,18 @@ async function measure(
   const settings = await benchClusterSettings(cluster, token, NAMESPACE);
   // A rollout over many nodes takes longer than the default 5 minutes.
   settings.beyla.rolloutDeadlineMs = 60 * 60_000;
-  const { store, clusters, reconciler, close } = await benchReconciler(
-    settings,
-    { rolloutPollMs: SAMPLE_MS, reconcileOnChange: true },
-  );
+  const git = GIT ? await startGitDelivery(cluster) : undefined;
+  if (git) settings.delivery = git.delivery;
+  const bench = await benchReconciler(settings, {
+    rolloutPollMs: SAMPLE_MS,
+    gitPollMs: SAMPLE_MS,
+    reconcileOnChange: true,
+  });
+  const { store, clusters, reconciler } = bench;
+  const close = async () => {
+    await bench.close();
+    await git?.stop();
+  };
   const api = clusters.api(settings);
   const admin = adminApi(cluster);
   const beylaPods = () =>
@@ -183,6 +199,35 @@ async function measure(
   };
 }
 
+/** A git server with a repository, and the GitOps stand-in applying it. */
+async function startGitDelivery(cluster: LocalControlPlane) {
+  const server = await startGitServer(GIT_USER);
+  const url = await server.createRepository('bench');
+  const folder = 'clusters/bench';
+  const gitops = await startGitOpsStandIn({
+    repository: url,
+    branch: 'main',
+    folder,
+    credentials: GIT_USER,
+    kubeconfigFile: cluster.kubeconfigFile,
+    pollMs: SAMPLE_MS,
+  });
+  return {
+    delivery: {
+      type: 'git' as const,
+      url,
+      branch: 'main',
+      folder,
+      credentials: { username: GIT_USER.username, token: GIT_USER.password },
+      author: { name: 'Tracegate', email: 'tracegate@backstage.invalid' },
+    },
+    async stop() {
+      await gitops.stop();
+      await server.stop();
+    },
+  };
+}
+
 async function main() {
   const rows = [];
   for (const nodes of nodeCounts) {
@@ -202,7 +247,7 @@ async function main() {
   }
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   report(
-    'node-scale',
+    GIT ? 'node-scale-git' : 'node-scale',
     rows,
     [
       ['nodes', r => String(r.nodes)],
@@ -215,7 +260,11 @@ async function main() {
     [
       `Beyla pods ready ${
         BEYLA_START_MS / 1000
-      } s after they start (a KWOK stage); the target runs 3 pods on 3 nodes; one approval on a settled cluster`,
+      } s after they start (a KWOK stage); the target runs 3 pods on 3 nodes; one approval on a settled cluster${
+        GIT
+          ? '; delivered through git (commit, the stand-in applies it, the DaemonSet controller rolls Beyla)'
+          : ''
+      }`,
     ],
   );
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `yarn bench`: every benchmark, one after the other, each printing its table
 # and writing bench/results/<name>.json. Starts what they need: Go builds of
-# the control plane, KWOK and Jaeger (cached), a throw-away PostgreSQL, and a
+# the control plane, KWOK, Jaeger and kubectl (cached), a throw-away PostgreSQL, and a
 # production build of the app for the bundle size. Figures, not pass/fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ ensure_go || { echo "bench: Go is needed for the local control plane" >&2; exit 
 bash test/kube/build.sh >/dev/null
 bash test/kube/build-kwok.sh >/dev/null
 bash test/jaeger/build.sh >/dev/null
+bash test/kube/build-kubectl.sh >/dev/null
 start_test_postgres >/dev/null
 trap stop_test_postgres EXIT
 pg_var="BACKSTAGE_TEST_DATABASE_${TRACEGATE_TEST_POSTGRES_ID/_/}_CONNECTION_STRING"
@@ -24,6 +25,7 @@ run traceArrival
 run approveToActive
 run statusPoll
 run nodeScale
+BENCH_DELIVERY=git run nodeScale
 run reconcileCost
 run rolloutChurn
 run apiLoad

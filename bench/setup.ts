@@ -89,6 +89,7 @@ export async function benchReconciler(
   settings: ClusterSettings,
   options: {
     rolloutPollMs?: number;
+    gitPollMs?: number;
     retryBaseMs?: number;
     applyWindowMs?: number;
     /** As in the plugin: a change to the live set asks for a pass. */
@@ -112,12 +113,13 @@ export async function benchReconciler(
     transitions,
     logger: quietLogger,
     rolloutPollMs: options.rolloutPollMs,
+    gitPollMs: options.gitPollMs,
     retryBaseMs: options.retryBaseMs,
     applyWindowMs: options.applyWindowMs,
   });
   const close = async () => {
     reconciler.stop();
-    clusters.close();
+    await clusters.close();
     await knex.destroy();
   };
   return {

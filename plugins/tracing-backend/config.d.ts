@@ -188,8 +188,9 @@ export interface Config {
        * again on top when the branch moved) and only reads the cluster; a
        * GitOps tool (Argo CD, Flux) applies the folder. A request is
        * `approved · committed <sha>` until the cluster holds the commit and
-       * Beyla runs it, then `active`. Beyla's DaemonSet then rolls (each new
-       * pod ready before the old one goes) on every change, on every node.
+       * Beyla runs it, then `active`. Beyla's DaemonSet then rolls on every
+       * node for every change (`beyla.maxParallelRestarts` nodes at a time,
+       * each new pod ready before the old one goes).
        * `tempo.headers` are refused with `git` (they would be committed).
        */
       delivery?: {
@@ -269,7 +270,7 @@ export interface Config {
         /**
          * Beyla pods restarted at once, each on another node (a change
          * restarts only the pods on nodes that run pods of the targets it
-         * concerns). Default 10.
+         * concerns); with git delivery, the DaemonSet's `maxSurge`. Default 10.
          */
         maxParallelRestarts?: number;
         /**

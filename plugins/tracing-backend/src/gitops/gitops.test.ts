@@ -59,7 +59,7 @@ describe('the files of a git delivery', () => {
     expect(object.metadata.annotations['tracegate.io/created']).toBe('true');
     expect(object.spec.updateStrategy).toEqual({
       type: 'RollingUpdate',
-      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      rollingUpdate: { maxSurge: 10, maxUnavailable: 0 },
     });
     // The namespace is the platform's: kept when its file goes.
     const namespace = parse(files.get('namespace-cluster-scoped-beyla.yaml')!);

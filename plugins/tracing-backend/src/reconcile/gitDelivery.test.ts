@@ -198,7 +198,7 @@ describe('git delivery', () => {
         const daemonSet = await beylaDaemonSet();
         expect((daemonSet!.spec as any).updateStrategy).toEqual({
           type: 'RollingUpdate',
-          rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+          rollingUpdate: { maxSurge: 10, maxUnavailable: 0 },
         });
 
         // Revoke: the files go in one commit naming the request; the GitOps

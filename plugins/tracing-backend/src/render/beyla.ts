@@ -207,11 +207,15 @@ export function renderBeyla(
             ? // Tracegate restarts the pods a change concerns, no others.
               { type: 'OnDelete' }
             : // Through git Tracegate writes nothing to the cluster: the
-              // DaemonSet controller replaces every pod, each new one ready
-              // before the old one goes, so no node is left untraced.
+              // DaemonSet controller replaces every pod, on as many nodes at
+              // once as Tracegate would restart, each new one ready before
+              // the old one goes, so no node is left untraced.
               {
                 type: 'RollingUpdate',
-                rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+                rollingUpdate: {
+                  maxSurge: beyla.maxParallelRestarts,
+                  maxUnavailable: 0,
+                },
               },
         template: {
           metadata: {

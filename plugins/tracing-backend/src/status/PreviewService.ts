@@ -187,7 +187,7 @@ function gitNote(cluster: ClusterSettings, candidate: TracingRequest): string {
     cluster.name
   } is changed through git: approval commits these files to ${url} (branch ${branch}, folder ${folder}) and a GitOps tool applies them; Tracegate only reads the cluster. The diff is of the files, not a server-side dry run.${
     candidate.method === 'ebpf'
-      ? " Each change of Beyla's config replaces Beyla on every node, one node at a time, the new pod ready before the old one stops."
+      ? ` Each change of Beyla's config replaces Beyla on every node, ${cluster.beyla.maxParallelRestarts} node(s) at a time, each new pod ready before the old one stops.`
       : ''
   }`;
 }
