@@ -19,8 +19,8 @@ import {
   PassOptions,
   PassOutcome,
   planPass,
-  recordObjects,
 } from './ClusterPass';
+import { recordObjects } from './passRecords';
 
 function describe(object: KubeObject): string {
   const { kind, metadata } = object;
