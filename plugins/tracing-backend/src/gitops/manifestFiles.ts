@@ -110,16 +110,11 @@ export function commitMessage(options: {
   const is = idsOf(after);
   const on = requests.filter(r => is.has(r.id) && !was.has(r.id));
   const off = [...was].filter(id => !is.has(id)).sort();
+  const changes = changedFiles(before, after);
   const files = [
-    ...[...after.keys()]
-      .filter(f => !before.has(f))
-      .map(f => `  added    ${f}`),
-    ...[...after.keys()]
-      .filter(f => before.has(f) && before.get(f) !== after.get(f))
-      .map(f => `  changed  ${f}`),
-    ...[...before.keys()]
-      .filter(f => !after.has(f))
-      .map(f => `  removed  ${f}`),
+    ...changes.added.map(f => `  added    ${f}`),
+    ...changes.changed.map(f => `  changed  ${f}`),
+    ...changes.removed.map(f => `  removed  ${f}`),
   ];
   const counts = [
     on.length
@@ -160,15 +155,26 @@ export function commitMessage(options: {
   ].join('\n');
 }
 
+/** The files that differ between `before` and `after`, by name. */
+export function changedFiles(
+  before: Map<string, string>,
+  after: Map<string, string>,
+): { added: string[]; changed: string[]; removed: string[] } {
+  const names = [...after.keys()];
+  return {
+    added: names.filter(f => !before.has(f)),
+    changed: names.filter(f => before.has(f) && before.get(f) !== after.get(f)),
+    removed: [...before.keys()].filter(f => !after.has(f)),
+  };
+}
+
 /** The requests whose files differ between `before` and `after`. */
 export function changedRequestIds(
   before: Map<string, string>,
   after: Map<string, string>,
 ): Set<string> {
-  const changed = new Set<string>();
-  for (const name of new Set([...before.keys(), ...after.keys()])) {
-    if (before.get(name) === after.get(name)) continue;
-    for (const id of requestIdsOf(after.get(name) ?? '')) changed.add(id);
-  }
-  return changed;
+  const { added, changed } = changedFiles(before, after);
+  return new Set(
+    [...added, ...changed].flatMap(name => requestIdsOf(after.get(name)!)),
+  );
 }

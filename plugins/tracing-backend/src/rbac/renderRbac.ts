@@ -64,10 +64,75 @@ function roleWithBinding(namespace: string, comment: string, rules: object[]) {
   ];
 }
 
+type RbacObject = { comment?: string; object: Record<string, unknown> };
+
+const ACCOUNT_NAMESPACE: RbacObject = {
+  object: {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: TRACEGATE_SERVICE_ACCOUNT.namespace },
+  },
+};
+
+const SERVICE_ACCOUNT: RbacObject = {
+  object: {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { ...TRACEGATE_SERVICE_ACCOUNT },
+  },
+};
+
+const CLUSTER_ROLE_BINDING: RbacObject = {
+  object: {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: TRACEGATE_SERVICE_ACCOUNT.name },
+    roleRef: {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: TRACEGATE_SERVICE_ACCOUNT.name,
+    },
+    subjects,
+  },
+};
+
+/** What plans, target checks, status and the node plan read, cluster-wide. */
+const CLUSTER_READS = [
+  {
+    apiGroups: [''],
+    resources: [
+      'namespaces',
+      'serviceaccounts',
+      'configmaps',
+      'pods',
+      'services',
+      'nodes',
+    ],
+    verbs: ['get', 'list', 'watch'],
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['daemonsets', 'replicasets', 'deployments', 'statefulsets'],
+    verbs: ['get', 'list', 'watch'],
+  },
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['clusterroles', 'clusterrolebindings'],
+    verbs: ['get', 'list', 'watch'],
+  },
+];
+
+function clusterRole(rules: object[]) {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: TRACEGATE_SERVICE_ACCOUNT.name },
+    rules,
+  };
+}
+
 /** The objects, each with the comment that says why it is there. */
-export function rbacObjects(
-  namespaces: RbacNamespaces,
-): Array<{ comment?: string; object: Record<string, unknown> }> {
+export function rbacObjects(namespaces: RbacNamespaces): RbacObject[] {
   if (namespaces.readOnly) return readOnlyObjects();
   const { beylaNamespace, datasourceNamespace } = namespaces;
   const caNamespaces = [
@@ -78,13 +143,7 @@ export function rbacObjects(
     ),
   ].sort();
   return [
-    {
-      object: {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: TRACEGATE_SERVICE_ACCOUNT.namespace },
-      },
-    },
+    ACCOUNT_NAMESPACE,
     {
       comment:
         "Beyla's namespace exists before Tracegate: its Role needs it, and Tracegate\nmay then only label it (Pod Security `privileged`), never create or delete one.",
@@ -94,70 +153,33 @@ export function rbacObjects(
         metadata: { name: beylaNamespace },
       },
     },
+    SERVICE_ACCOUNT,
     {
-      object: {
-        apiVersion: 'v1',
-        kind: 'ServiceAccount',
-        metadata: { ...TRACEGATE_SERVICE_ACCOUNT },
-      },
-    },
-    {
-      object: {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name: TRACEGATE_SERVICE_ACCOUNT.name },
-        rules: [
-          {
-            apiGroups: [''],
-            resources: [
-              'namespaces',
-              'serviceaccounts',
-              'configmaps',
-              'pods',
-              'services',
-              'nodes',
-            ],
-            verbs: ['get', 'list', 'watch'],
-          },
-          {
-            apiGroups: ['apps'],
-            resources: [
-              'daemonsets',
-              'replicasets',
-              'deployments',
-              'statefulsets',
-            ],
-            verbs: ['get', 'list', 'watch'],
-          },
-          {
-            apiGroups: ['rbac.authorization.k8s.io'],
-            resources: ['clusterroles', 'clusterrolebindings'],
-            verbs: ['get', 'list', 'watch'],
-          },
-          {
-            apiGroups: [''],
-            resources: ['namespaces'],
-            resourceNames: [beylaNamespace],
-            verbs: ['patch'],
-          },
-          {
-            apiGroups: ['rbac.authorization.k8s.io'],
-            resources: ['clusterroles', 'clusterrolebindings'],
-            resourceNames: [BEYLA_CLUSTER_WIDE_NAME],
-            verbs: ['patch', 'delete'],
-          },
-          {
-            apiGroups: ['rbac.authorization.k8s.io'],
-            resources: ['clusterroles', 'clusterrolebindings'],
-            verbs: ['create'],
-          },
-          {
-            apiGroups: ['monitoring.coreos.com'],
-            resources: ['prometheuses'],
-            verbs: ['get', 'list', 'watch', 'patch'],
-          },
-        ],
-      },
+      object: clusterRole([
+        ...CLUSTER_READS,
+        {
+          apiGroups: [''],
+          resources: ['namespaces'],
+          resourceNames: [beylaNamespace],
+          verbs: ['patch'],
+        },
+        {
+          apiGroups: ['rbac.authorization.k8s.io'],
+          resources: ['clusterroles', 'clusterrolebindings'],
+          resourceNames: [BEYLA_CLUSTER_WIDE_NAME],
+          verbs: ['patch', 'delete'],
+        },
+        {
+          apiGroups: ['rbac.authorization.k8s.io'],
+          resources: ['clusterroles', 'clusterrolebindings'],
+          verbs: ['create'],
+        },
+        {
+          apiGroups: ['monitoring.coreos.com'],
+          resources: ['prometheuses'],
+          verbs: ['get', 'list', 'watch', 'patch'],
+        },
+      ]),
       comment: [
         'Reads: what plans, target checks and the node plan read (Tracegate grants Beyla',
         'read rights on pods, services, nodes and replicasets, and RBAC lets it bind',
@@ -169,19 +191,7 @@ export function rbacObjects(
         'patch cannot be scoped to one field; server-side apply touches only its own).',
       ].join('\n'),
     },
-    {
-      object: {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: TRACEGATE_SERVICE_ACCOUNT.name },
-        roleRef: {
-          apiGroup: 'rbac.authorization.k8s.io',
-          kind: 'ClusterRole',
-          name: TRACEGATE_SERVICE_ACCOUNT.name,
-        },
-        subjects,
-      },
-    },
+    CLUSTER_ROLE_BINDING,
     ...roleWithBinding(
       beylaNamespace,
       "In Beyla's namespace only: its ServiceAccount, configs (and the OTLP CA),\nDaemonSet, and deleting Beyla pods to restart them on a new config.",
@@ -225,42 +235,23 @@ export function rbacObjects(
 }
 
 /** The reads of the applier's ClusterRole, and nothing else (git delivery). */
-function readOnlyObjects(): Array<{
-  comment?: string;
-  object: Record<string, unknown>;
-}> {
-  const applier = rbacObjects({
-    beylaNamespace: DEFAULT_BEYLA_NAMESPACE,
-    datasourceNamespace: DEFAULT_DATASOURCE_NAMESPACE,
-  });
-  const kept = (kind: string, name = TRACEGATE_SERVICE_ACCOUNT.name) =>
-    applier.find(
-      o =>
-        o.object.kind === kind &&
-        (o.object.metadata as { name: string }).name === name,
-    )!;
-  const clusterRole = kept('ClusterRole').object;
-  const readOnly = (rule: { verbs: string[] }) =>
-    rule.verbs.every(verb => ['get', 'list', 'watch'].includes(verb));
+function readOnlyObjects(): RbacObject[] {
   return [
-    kept('Namespace', TRACEGATE_SERVICE_ACCOUNT.namespace),
-    kept('ServiceAccount'),
+    ACCOUNT_NAMESPACE,
+    SERVICE_ACCOUNT,
     {
       comment:
         'Git delivery: reads only (what plans, target checks, status and the node\nplan read). A GitOps tool applies what Tracegate commits.',
-      object: {
-        ...clusterRole,
-        rules: [
-          ...(clusterRole.rules as Array<{ verbs: string[] }>).filter(readOnly),
-          {
-            apiGroups: ['monitoring.coreos.com'],
-            resources: ['prometheuses'],
-            verbs: ['get', 'list', 'watch'],
-          },
-        ],
-      },
+      object: clusterRole([
+        ...CLUSTER_READS,
+        {
+          apiGroups: ['monitoring.coreos.com'],
+          resources: ['prometheuses'],
+          verbs: ['get', 'list', 'watch'],
+        },
+      ]),
     },
-    kept('ClusterRoleBinding'),
+    CLUSTER_ROLE_BINDING,
   ];
 }
 

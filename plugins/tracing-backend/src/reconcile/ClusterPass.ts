@@ -117,8 +117,7 @@ export async function runClusterPass(
     ...options,
     planned,
     outcome,
-    restart: true,
-    changedSince: { before },
+    restartSince: { before },
   });
   recordObjects(cluster, planned.plan, outcome);
   return outcome;
@@ -145,10 +144,10 @@ export function emptyOutcome(
 }
 
 /**
- * Beyla's nodes for the plan's config: read and planned (plan/beylaNodes.ts),
- * and with `restart` the pods on the nodes that need the new config deleted.
- * With `changedSince` (the config before the pass), the eBPF requests
- * whose entry differs from it count as applied by this pass.
+ * Beyla's nodes for the plan's config: read and planned (plan/beylaNodes.ts).
+ * With `restartSince` (apply delivery; the config before the pass), the
+ * eBPF requests whose entry differs from it count as applied by this pass,
+ * and the pods on the nodes that need the new config are deleted.
  */
 export async function followBeyla(options: {
   cluster: ClusterSettings;
@@ -157,10 +156,9 @@ export async function followBeyla(options: {
   outcome: PassOutcome;
   fence: () => Promise<void>;
   configCache: ConfigCache;
-  restart: boolean;
-  changedSince?: { before?: BeylaSelections };
+  restartSince?: { before?: BeylaSelections };
 }) {
-  const { planned, outcome, changedSince } = options;
+  const { planned, outcome, restartSince } = options;
   const ebpf = planned.requests.filter(r => r.method === 'ebpf');
   const configMap = planned.desired.find(
     o => o.kind === 'ConfigMap' && o.metadata.labels?.[BEYLA_CONFIG_LABEL],
@@ -172,8 +170,8 @@ export async function followBeyla(options: {
     return;
   }
   const selections = selectionsOf(configMap, options.configCache);
-  if (changedSince) {
-    const { before } = changedSince;
+  if (restartSince) {
+    const { before } = restartSince;
     for (const r of ebpf) {
       if (
         before?.targets.get(targetKey(r)) !==
@@ -200,7 +198,7 @@ export async function followBeyla(options: {
         selections,
       },
       exact: ebpf.filter(r => r.status !== 'active' && !outcome.errors[r.id]),
-      restart: options.restart,
+      restart: Boolean(restartSince),
     });
   } catch (error) {
     if (error instanceof LeaseLostError) throw error;

@@ -12,7 +12,7 @@ import {
   manifestFiles,
 } from '../gitops/manifestFiles';
 import { blockingError, PlanAction } from '../plan';
-import { KubeObject, objectKey } from '../render/types';
+import { describeObject, KubeObject } from '../render/types';
 import {
   followBeyla,
   LeaseLostError,
@@ -21,13 +21,6 @@ import {
   planPass,
 } from './ClusterPass';
 import { recordObjects } from './passRecords';
-
-function describe(object: KubeObject): string {
-  const { kind, metadata } = object;
-  return `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${
-    metadata.name
-  }`;
-}
 
 export async function runGitPass(
   options: PassOptions & { delivery: GitDelivery },
@@ -83,11 +76,7 @@ export async function runGitPass(
 
   // What the cluster does not hold yet of what was committed.
   outcome.notOnCluster = new Map();
-  const wanted = new Set(written.map(a => objectKey(a.object)));
-  for (const action of planned.plan.actions) {
-    if (!('object' in action) || !wanted.has(objectKey(action.object))) {
-      continue;
-    }
+  for (const action of written) {
     if (action.type === 'unreadable') {
       const message = describeKubeError(action.error);
       for (const id of action.requestIds) outcome.errors[id] ??= message;
@@ -95,7 +84,7 @@ export async function runGitPass(
       for (const id of action.requestIds) {
         const missing = outcome.notOnCluster.get(id) ?? [];
         missing.push(
-          `${describe(action.object)} ${
+          `${describeObject(action.object)} ${
             action.type === 'create' ? 'not on the cluster' : 'differs'
           }`,
         );
@@ -103,7 +92,8 @@ export async function runGitPass(
       }
     }
   }
-  await followBeyla({ ...options, planned, outcome, restart: false });
+  // Read only: the DaemonSet controller rolls Beyla (RollingUpdate).
+  await followBeyla({ ...options, planned, outcome });
   recordObjects(cluster, planned.plan, outcome);
   return outcome;
 }

@@ -5,6 +5,7 @@ import { ClusterStore } from '../database/ClusterStore';
 import { TracingRequestStore } from '../database/TracingRequestStore';
 import { RequestTransitions } from '../lifecycle/RequestTransitions';
 import { liveSet } from '../plan';
+import { targetKey } from '../render/beylaSelections';
 import { LeaseLostError, PassOutcome, runClusterPass } from './ClusterPass';
 import { runGitPass } from './GitPass';
 import { ConfigCache } from './readBeylaNodes';
@@ -300,6 +301,20 @@ export class Reconciler {
       states.get(clusterName),
     );
     const plan = outcome.beyla?.plan;
+    // Beyla still on its way: restarts in flight, nodes waiting, or a live
+    // target's node without a ready Beyla.
+    const beylaSettling = Boolean(
+      plan &&
+        (plan.restarts.length ||
+          plan.waiting.length ||
+          requests.some(
+            r =>
+              r.method === 'ebpf' &&
+              !outcome.errors[r.id] &&
+              plan.target(targetKey(r)).withoutReadyBeyla.length,
+          )),
+    );
+    const waitingForGitOps = Boolean(outcome.notOnCluster?.size);
     Object.assign(result, {
       applied: outcome.applied,
       deleted: outcome.deleted,
@@ -308,21 +323,8 @@ export class Reconciler {
       clusterErrors: outcome.clusterErrors,
       restarted: outcome.beyla?.restarted ?? [],
       commit: outcome.commit,
-      waitingForGitOps: Boolean(outcome.notOnCluster?.size),
-      settling: Boolean(
-        outcome.notOnCluster?.size ||
-          (plan &&
-            (plan.restarts.length ||
-              plan.waiting.length ||
-              requests.some(
-                r =>
-                  r.method === 'ebpf' &&
-                  !outcome.errors[r.id] &&
-                  plan.target(
-                    `${r.namespace}/${r.workload.kind}/${r.workload.name}`,
-                  ).withoutReadyBeyla.length,
-              ))),
-      ),
+      waitingForGitOps,
+      settling: waitingForGitOps || beylaSettling,
     });
     this.scheduleNextPass(clusterName, result);
     if (

@@ -34,6 +34,12 @@ export function objectKey(
   }`;
 }
 
+/** An object in words: `DaemonSet beyla/beyla`, `ClusterRole tracegate-beyla`. */
+export function describeObject(o: Pick<KubeObject, 'kind' | 'metadata'>) {
+  const { namespace, name } = o.metadata;
+  return `${o.kind} ${namespace ? `${namespace}/` : ''}${name}`;
+}
+
 /** The prometheus-operator kind whose `spec.tracingConfig` Tracegate sets. */
 export const PROMETHEUS_KIND = {
   apiVersion: 'monitoring.coreos.com/v1',

@@ -19,10 +19,11 @@ import {
   projectOnto,
   servedBy,
 } from '../plan';
-import { manifestFiles } from '../gitops/manifestFiles';
+import { changedFiles, manifestFiles } from '../gitops/manifestFiles';
 import {
   BEYLA_CONFIG_LABEL,
   configMapOfBeylaPod,
+  describeObject,
   KubeObject,
   objectKey,
   renderCluster,
@@ -71,10 +72,11 @@ export class PreviewService {
       await liveSet(this.options.store, cluster.name),
       candidate,
     );
-    const changed = changedObjects(
-      renderCluster(cluster, before),
-      renderCluster(cluster, after),
-    );
+    const rendered = {
+      before: renderCluster(cluster, before),
+      after: renderCluster(cluster, after),
+    };
+    const changed = changedObjects(rendered.before, rendered.after);
     const changedKeys = new Set(changed.map(objectKey));
     const preview: TracingPreview = {
       notes: notesFor(cluster, after, candidate),
@@ -87,7 +89,10 @@ export class PreviewService {
       })),
     };
     if (cluster.delivery.type === 'git') {
-      preview.diff = fileDiff(cluster, before, after);
+      preview.diff = fileDiff(cluster, {
+        before: { requests: before, objects: rendered.before },
+        after: { requests: after, objects: rendered.after },
+      });
       preview.notes!.push(gitNote(cluster, candidate));
       return preview;
     }
@@ -125,19 +130,14 @@ export class PreviewService {
     action: Extract<PlanAction, { type: 'create' | 'update' }>,
   ): Promise<string> {
     let live = action.type === 'update' ? action.live : undefined;
-    const { kind, metadata } = action.object;
-    let from = `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ''}${
-      metadata.name
-    }`;
-    if (!live && metadata.labels?.[BEYLA_CONFIG_LABEL]) {
+    const name = describeObject(action.object);
+    let from = name;
+    if (!live && action.object.metadata.labels?.[BEYLA_CONFIG_LABEL]) {
       const current = currentBeylaConfig(plan);
       live = current && (await api.get(current));
-      if (live) from = `${kind} ${metadata.namespace}/${live.metadata.name}`;
+      if (live) from = describeObject(live);
     }
     const after = await dryRun(api, action.object, live);
-    const name = `${kind} ${
-      metadata.namespace ? `${metadata.namespace}/` : ''
-    }${metadata.name}`;
     return createTwoFilesPatch(
       `${from} (live)`,
       `${name} (after approval)`,
@@ -153,23 +153,25 @@ export class PreviewService {
  */
 function fileDiff(
   cluster: ClusterSettings,
-  before: TracingRequest[],
-  after: TracingRequest[],
+  sets: Record<
+    'before' | 'after',
+    { requests: TracingRequest[]; objects: KubeObject[] }
+  >,
 ): string {
   const { folder } = cluster.delivery as GitDeliverySettings;
-  const filesOf = (requests: TracingRequest[]) =>
+  const filesOf = ({ requests, objects }: typeof sets.before) =>
     manifestFiles(
       cluster.name,
-      renderCluster(cluster, requests).map(object => ({
+      objects.map(object => ({
         object: redactForBrowser(object),
         requestIds: servedBy(object, requests),
       })),
     );
-  const was = filesOf(before);
-  const is = filesOf(after);
-  return [...new Set([...was.keys(), ...is.keys()])]
+  const was = filesOf(sets.before);
+  const is = filesOf(sets.after);
+  const { added, changed, removed } = changedFiles(was, is);
+  return [...added, ...changed, ...removed]
     .sort()
-    .filter(name => was.get(name) !== is.get(name))
     .map(name =>
       createTwoFilesPatch(
         was.has(name) ? `a/${folder}/${name}` : '/dev/null',
