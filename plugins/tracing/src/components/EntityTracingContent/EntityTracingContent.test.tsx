@@ -98,6 +98,55 @@ describe('EntityTracingContent', () => {
     ).toHaveAttribute('href', 'http://grafana/explore?x');
   });
 
+  it('through git: approved · committed <sha> until the cluster holds it, then what was checked', async () => {
+    await render(
+      fakeTracingApi({
+        getEntityStatus: jest.fn(async () => ({
+          requests: [
+            aRequest({
+              id: 'w',
+              status: 'approved',
+              lastApply: {
+                at: new Date().toISOString(),
+                commit: {
+                  sha: '1a2b3c4d5e6f',
+                  onCluster: false,
+                  waitingFor: 'DaemonSet beyla/beyla not on the cluster',
+                },
+              },
+            }),
+            aRequest({
+              id: 'g',
+              status: 'active',
+              lastApply: {
+                at: new Date().toISOString(),
+                commit: { sha: '9f8e7d6c5b4a', onCluster: true },
+              },
+            }),
+          ],
+          objects: [],
+        })),
+      }),
+    );
+    expect(
+      await screen.findByText('approved · committed 1a2b3c4'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'Git: committed 1a2b3c4; not on the cluster yet: DaemonSet beyla/beyla not on the cluster',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Git: committed 9f8e7d6, on the cluster'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(
+        /^Checked: the API server holds each of this request's objects as committed, read back by Tracegate/,
+      ),
+    ).toHaveLength(1);
+    expect(screen.getAllByText(/last committed/)).toHaveLength(2);
+  });
+
   it('offers Request tracing where the backend says the policy allows it, and Revoke only where permitted', async () => {
     const status = { requests: [aRequest({ status: 'active' })], objects: [] };
     const api = fakeTracingApi({

@@ -52,6 +52,10 @@ const ACTIVE_CHECKED = {
     'Checked: the Prometheus resource carries this tracingConfig. Whether its traces reach the trace store is checked every few minutes (below).',
 } as const;
 
+/** What "on the cluster" means for a request delivered through git. */
+const GIT_CHECKED =
+  "Checked: the API server holds each of this request's objects as committed, read back by Tracegate, which writes nothing to this cluster. Not checked: which tool applied them, or that it keeps them.";
+
 const RequestCard = (props: {
   request: TracingRequest;
   objects: LiveObjectState[];
@@ -109,6 +113,11 @@ const RequestCard = (props: {
       {request.lastApply?.commit && (
         <Typography variant="body2">
           Git: {describeCommit(request.lastApply.commit)}
+        </Typography>
+      )}
+      {request.lastApply?.commit?.onCluster && (
+        <Typography variant="body2" color="textSecondary">
+          {GIT_CHECKED}
         </Typography>
       )}
       {request.lastApply?.rollout && (
